@@ -1,0 +1,280 @@
+package org.aldi.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigRenderOptions;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Typed, validated view of the "aldi" configuration tree. Every value is read and checked once, at start-up,
+ * so a bad value fails before Spark does any work. Section classes mirror the packages of the pipeline.
+ */
+public final class Settings implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public final Run run;
+  public final SparkSettings spark;
+  public final Data data;
+  public final Split split;
+  public final Sample sample;
+  public final Backbone backbone;
+  public final Distill distill;
+  public final Evaluate evaluate;
+  private final String rendered;
+
+  Settings(Config aldi) {
+    try {
+      run = new Run(aldi.getConfig("run"));
+      spark = new SparkSettings(aldi.getConfig("spark"));
+      data = new Data(aldi.getConfig("data"));
+      split = new Split(aldi.getConfig("split"));
+      sample = new Sample(aldi.getConfig("sample"));
+      backbone = new Backbone(aldi.getConfig("backbone"));
+      distill = new Distill(aldi.getConfig("distill"));
+      evaluate = new Evaluate(aldi.getConfig("evaluate"));
+    } catch (ConfigException e) {
+      throw new ConfigError("bad configuration value: " + e.getMessage());
+    }
+    rendered = aldi.atPath("aldi").root().render(ConfigRenderOptions.concise().setFormatted(true));
+  }
+
+  /** The effective configuration as JSON, for run metadata. */
+  public String renderJson() {
+    return rendered;
+  }
+
+  public static final class Run implements Serializable {
+    public final String dir;
+    public final long seed;
+    public final boolean overwrite;
+
+    Run(Config c) {
+      dir = nonEmpty(c, "dir", "aldi.run.dir");
+      seed = c.getLong("seed");
+      overwrite = oneOf(c, "if-exists", "aldi.run.if-exists", "overwrite", "fail").equals("overwrite");
+    }
+  }
+
+  public static final class SparkSettings implements Serializable {
+    public final String master;
+    public final String appName;
+    public final int shufflePartitions;
+    public final int partitions;
+
+    SparkSettings(Config c) {
+      master = c.getString("master");
+      appName = c.getString("app-name");
+      shufflePartitions = positive(c, "shuffle-partitions", "aldi.spark.shuffle-partitions");
+      partitions = positive(c, "partitions", "aldi.spark.partitions");
+    }
+  }
+
+  public static final class Data implements Serializable {
+    public final String interactionsPath;
+    public final String interactionsFormat;
+    public final String contentPath;
+    public final String contentFormat;
+    public final int contentDimension;
+    public final int minItemFrequency;
+
+    Data(Config c) {
+      interactionsPath = nonEmpty(c, "interactions.path", "aldi.data.interactions.path");
+      interactionsFormat = oneOf(c, "interactions.format", "aldi.data.interactions.format", "citeulike-users", "csv", "parquet");
+      contentPath = nonEmpty(c, "content.path", "aldi.data.content.path");
+      contentFormat = oneOf(c, "content.format", "aldi.data.content.format", "citeulike-tags", "parquet");
+      contentDimension = positive(c, "content.dimension", "aldi.data.content.dimension");
+      minItemFrequency = positive(c, "content.min-item-frequency", "aldi.data.content.min-item-frequency");
+    }
+  }
+
+  public static final class Split implements Serializable {
+    public final boolean given;
+    public final double coldItemFraction;
+    public final double warmTrainFraction;
+    public final double warmValFraction;
+    public final double coldValFraction;
+    public final String givenTrain;
+    public final String givenWarmVal;
+    public final String givenWarmTest;
+    public final String givenColdVal;
+    public final String givenColdTest;
+
+    Split(Config c) {
+      given = oneOf(c, "mode", "aldi.split.mode", "random", "given").equals("given");
+      coldItemFraction = openUnit(c, "cold-item-fraction", "aldi.split.cold-item-fraction");
+      warmTrainFraction = openUnit(c, "warm-train-fraction", "aldi.split.warm-train-fraction");
+      warmValFraction = openUnit(c, "warm-val-fraction", "aldi.split.warm-val-fraction");
+      coldValFraction = openUnit(c, "cold-val-fraction", "aldi.split.cold-val-fraction");
+      if (warmTrainFraction + warmValFraction >= 1.0) {
+        throw new ConfigError("aldi.split.warm-train-fraction + aldi.split.warm-val-fraction must be < 1 (the rest is "
+            + "warm test), got " + warmTrainFraction + " + " + warmValFraction);
+      }
+      givenTrain = c.getString("given.train");
+      givenWarmVal = c.getString("given.warm-val");
+      givenWarmTest = c.getString("given.warm-test");
+      givenColdVal = c.getString("given.cold-val");
+      givenColdTest = c.getString("given.cold-test");
+      if (given) {
+        for (String part : new String[] {"train", "warm-val", "warm-test", "cold-val", "cold-test"}) {
+          nonEmpty(c, "given." + part, "aldi.split.given." + part);
+        }
+      }
+    }
+  }
+
+  public static final class Sample implements Serializable {
+    public final int epochSets;
+    public final boolean userUniform;
+    public final int maxNegativeDraws;
+
+    Sample(Config c) {
+      epochSets = positive(c, "epoch-sets", "aldi.sample.epoch-sets");
+      userUniform = oneOf(c, "positives", "aldi.sample.positives", "record", "user-uniform").equals("user-uniform");
+      maxNegativeDraws = positive(c, "max-negative-draws", "aldi.sample.max-negative-draws");
+    }
+  }
+
+  public static final class Backbone implements Serializable {
+    public final String method;
+    public final int dimension;
+    public final int alsMaxIter;
+    public final double alsRegParam;
+    public final double alsAlpha;
+    public final int alsNumBlocks;
+
+    Backbone(Config c) {
+      method = oneOf(c, "method", "aldi.backbone.method", "als");
+      dimension = positive(c, "dimension", "aldi.backbone.dimension");
+      alsMaxIter = positive(c, "als.max-iter", "aldi.backbone.als.max-iter");
+      alsRegParam = nonNegative(c, "als.reg-param", "aldi.backbone.als.reg-param");
+      alsAlpha = nonNegative(c, "als.alpha", "aldi.backbone.als.alpha");
+      alsNumBlocks = positive(c, "als.num-blocks", "aldi.backbone.als.num-blocks");
+    }
+  }
+
+  public static final class Distill implements Serializable {
+    public final int hidden;
+    public final boolean batchNorm;
+    public final int batchNormStatBatches;
+    public final double initStd;
+    public final int batchSize;
+    public final double learningRate;
+    public final double l2;
+    public final int maxEpochs;
+    public final int patience;
+    public final double alpha;
+    public final double beta;
+    public final double gamma;
+    public final boolean squaredRatingDistance;
+    public final String teacherWeightMode;
+    public final double omega;
+    public final double referenceM;
+    public final int averagingFrequency;
+    public final int workers;
+
+    Distill(Config c) {
+      hidden = positive(c, "hidden", "aldi.distill.hidden");
+      batchNorm = c.getBoolean("batch-norm");
+      batchNormStatBatches = positive(c, "batch-norm-stat-batches", "aldi.distill.batch-norm-stat-batches");
+      initStd = positiveDouble(c, "init-std", "aldi.distill.init-std");
+      batchSize = positive(c, "batch-size", "aldi.distill.batch-size");
+      learningRate = positiveDouble(c, "learning-rate", "aldi.distill.learning-rate");
+      l2 = nonNegative(c, "l2", "aldi.distill.l2");
+      maxEpochs = positive(c, "max-epochs", "aldi.distill.max-epochs");
+      patience = positive(c, "patience", "aldi.distill.patience");
+      alpha = nonNegative(c, "loss.alpha", "aldi.distill.loss.alpha");
+      beta = nonNegative(c, "loss.beta", "aldi.distill.loss.beta");
+      gamma = nonNegative(c, "loss.gamma", "aldi.distill.loss.gamma");
+      squaredRatingDistance =
+          oneOf(c, "loss.rating-distance", "aldi.distill.loss.rating-distance", "absolute", "squared").equals("squared");
+      teacherWeightMode = oneOf(c, "teacher-weight.mode", "aldi.distill.teacher-weight.mode", "off", "paper", "reference");
+      omega = positiveDouble(c, "teacher-weight.omega", "aldi.distill.teacher-weight.omega");
+      referenceM = positiveDouble(c, "teacher-weight.m", "aldi.distill.teacher-weight.m");
+      averagingFrequency = positive(c, "parameter-averaging.averaging-frequency",
+          "aldi.distill.parameter-averaging.averaging-frequency");
+      workers = c.getInt("parameter-averaging.workers");
+      if (workers < 0) {
+        throw new ConfigError("aldi.distill.parameter-averaging.workers must be >= 0, got " + workers);
+      }
+    }
+  }
+
+  public static final class Evaluate implements Serializable {
+    public final int[] ks;
+    public final int validationK;
+    public final int maxUsers;
+    public final boolean overallUsersBoth;
+    public final int userBlockSize;
+
+    Evaluate(Config c) {
+      List<Integer> list = c.getIntList("k");
+      if (list.isEmpty()) {
+        throw new ConfigError("aldi.evaluate.k must list at least one cut-off");
+      }
+      ks = list.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
+      if (ks[0] <= 0) {
+        throw new ConfigError("aldi.evaluate.k must hold positive cut-offs, got " + list);
+      }
+      validationK = positive(c, "validation-k", "aldi.evaluate.validation-k");
+      maxUsers = c.getInt("max-users");
+      if (maxUsers < 0) {
+        throw new ConfigError("aldi.evaluate.max-users must be >= 0 (0 = all users), got " + maxUsers);
+      }
+      overallUsersBoth = oneOf(c, "overall-users", "aldi.evaluate.overall-users", "both", "either").equals("both");
+      userBlockSize = positive(c, "user-block-size", "aldi.evaluate.user-block-size");
+    }
+  }
+
+  // ---- checks: each names the full key and the offending value ----
+
+  private static String nonEmpty(Config c, String path, String key) {
+    String value = c.getString(path);
+    if (value.trim().isEmpty()) {
+      throw new ConfigError(key + " must not be empty");
+    }
+    return value;
+  }
+
+  private static String oneOf(Config c, String path, String key, String... allowed) {
+    String value = c.getString(path);
+    for (String a : allowed) {
+      if (a.equals(value)) {
+        return value;
+      }
+    }
+    throw new ConfigError(key + " must be one of " + String.join(" | ", allowed) + ", got \"" + value + "\"");
+  }
+
+  private static int positive(Config c, String path, String key) {
+    int value = c.getInt(path);
+    if (value <= 0) {
+      throw new ConfigError(key + " must be > 0, got " + value);
+    }
+    return value;
+  }
+
+  private static double positiveDouble(Config c, String path, String key) {
+    double value = c.getDouble(path);
+    if (!(value > 0) || Double.isInfinite(value)) {
+      throw new ConfigError(key + " must be > 0, got " + value);
+    }
+    return value;
+  }
+
+  private static double nonNegative(Config c, String path, String key) {
+    double value = c.getDouble(path);
+    if (!(value >= 0) || Double.isInfinite(value)) {
+      throw new ConfigError(key + " must be >= 0, got " + value);
+    }
+    return value;
+  }
+
+  private static double openUnit(Config c, String path, String key) {
+    double value = c.getDouble(path);
+    if (!(value > 0 && value < 1)) {
+      throw new ConfigError(key + " must be in (0, 1), got " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,88 @@
+package org.aldi.jobs;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.aldi.config.ConfigError;
+import org.aldi.config.ConfigLoader;
+import org.aldi.config.Settings;
+import org.aldi.store.RunFolder;
+import org.aldi.store.Stage;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shared entry point of every job: parses {@code --conf FILE} (repeatable) and {@code --set key=value}
+ * (repeatable), validates the configuration before Spark starts, then runs the given stages in order.
+ */
+public final class JobLauncher {
+  private static final Logger LOG = LoggerFactory.getLogger(JobLauncher.class);
+
+  private JobLauncher() {}
+
+  /** Parsed command line. */
+  public record Arguments(List<String> confFiles, List<String> overrides) {}
+
+  public static Arguments parse(String[] args) {
+    List<String> confFiles = new ArrayList<>();
+    List<String> overrides = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      switch (arg) {
+        case "--conf" -> confFiles.add(value(args, ++i, arg));
+        case "--set" -> overrides.add(value(args, ++i, arg));
+        default -> throw new ConfigError("unknown argument: " + arg
+            + " (usage: [--conf FILE]... [--set key=value]...)");
+      }
+    }
+    return new Arguments(confFiles, overrides);
+  }
+
+  private static String value(String[] args, int i, String flag) {
+    if (i >= args.length) {
+      throw new ConfigError(flag + " needs a value");
+    }
+    return args[i];
+  }
+
+  /** Runs a job's main: exits with status 2 on a configuration error, 1 on any other failure. */
+  public static void main(String[] args, Stage... stages) {
+    try {
+      Settings settings = load(args);
+      try (SparkSession spark = session(settings)) {
+        runStages(new RunFolder(spark, settings.run.dir), settings, stages);
+      }
+    } catch (ConfigError e) {
+      System.err.println("configuration error: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  public static Settings load(String[] args) {
+    Arguments parsed = parse(args);
+    return ConfigLoader.load(parsed.confFiles(), parsed.overrides());
+  }
+
+  public static void runStages(RunFolder run, Settings settings, Stage... stages) {
+    for (Stage stage : stages) {
+      long start = System.nanoTime();
+      LOG.info("stage {}: start (run folder {})", stage.name(), run.root());
+      stage.run(run, settings);
+      LOG.info("stage {}: done in {} s", stage.name(), String.format("%.1f", (System.nanoTime() - start) / 1e9));
+    }
+  }
+
+  /** A SparkSession for the settings; the master set by spark-submit wins over aldi.spark.master. */
+  public static SparkSession session(Settings settings) {
+    SparkConf conf = new SparkConf().setAppName(settings.spark.appName);
+    if (!conf.contains("spark.master")) {
+      if (settings.spark.master.isEmpty()) {
+        throw new ConfigError("no Spark master: spark-submit sets one, or set aldi.spark.master (e.g. local[2])");
+      }
+      conf.setMaster(settings.spark.master);
+    }
+    conf.setIfMissing("spark.sql.shuffle.partitions", Integer.toString(settings.spark.shufflePartitions));
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+}

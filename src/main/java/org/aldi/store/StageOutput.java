@@ -1,0 +1,148 @@
+package org.aldi.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.aldi.config.Settings;
+
+/**
+ * Writes one stage's output atomically: everything goes to a hidden temporary folder next to the final one;
+ * {@link #commit()} writes the metadata file last and then renames the folder into place. A crash before the
+ * commit leaves only a ".tmp-" folder, never a half result under the stage's name.
+ */
+public final class StageOutput {
+  public static final String META_FILE = "_aldi_meta.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RunFolder run;
+  private final String stage;
+  private final Settings settings;
+  private final Path temp;
+  private final FileSystem fs;
+  private final Map<String, Long> rowCounts = new LinkedHashMap<>();
+
+  private StageOutput(RunFolder run, String stage, Settings settings) {
+    this.run = run;
+    this.stage = stage;
+    this.settings = settings;
+    this.temp = new Path(run.root(), ".tmp-" + stage + "-" + UUID.randomUUID());
+    this.fs = run.fileSystem();
+  }
+
+  /** Starts a stage's output; fails at once if it exists and the run's policy is "fail". */
+  public static StageOutput begin(RunFolder run, String stage, Settings settings) {
+    try {
+      if (!settings.run.overwrite && run.fileSystem().exists(run.stagePath(stage))) {
+        throw new IllegalStateException("output " + run.stagePath(stage)
+            + " already exists and aldi.run.if-exists = fail; remove it or set aldi.run.if-exists = overwrite");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new StageOutput(run, stage, settings);
+  }
+
+  /** Writes a Parquet dataset and records its row count (counted by the caller, who usually knows it). */
+  public void writeParquet(String name, Dataset<Row> data, long rows) {
+    data.write().mode(SaveMode.Overwrite).parquet(new Path(temp, name).toString());
+    rowCounts.put(name, rows);
+  }
+
+  /** Writes a Parquet dataset, counting its rows after the write (one extra, cheap pass over Parquet). */
+  public long writeParquet(String name, Dataset<Row> data) {
+    String path = new Path(temp, name).toString();
+    data.write().mode(SaveMode.Overwrite).parquet(path);
+    long rows = run.spark().read().parquet(path).count();
+    rowCounts.put(name, rows);
+    return rows;
+  }
+
+  public void writeJson(String name, Object value) {
+    try {
+      writeBytes(name, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public void writeBytes(String name, byte[] bytes) {
+    try (OutputStream out = fs.create(new Path(temp, name), true)) {
+      out.write(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + name + " of stage " + stage, e);
+    }
+  }
+
+  /** Opens a file in the temporary folder for a writer that streams (for example a model zip). */
+  public OutputStream create(String name) {
+    try {
+      return fs.create(new Path(temp, name), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes the metadata file and moves the folder into place, replacing an older output. */
+  public void commit() {
+    ObjectNode meta = JSON.createObjectNode();
+    meta.put("stage", stage);
+    meta.put("completed", Instant.now().toString());
+    meta.put("code_version", codeVersion());
+    meta.put("config_sha256", sha256(settings.renderJson()));
+    meta.set("row_counts", JSON.valueToTree(rowCounts));
+    try {
+      meta.set("config", JSON.readTree(settings.renderJson()));
+      writeBytes(META_FILE, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+      Path target = run.stagePath(stage);
+      if (fs.exists(target) && !fs.delete(target, true)) {
+        throw new IOException("cannot remove the old output " + target);
+      }
+      if (!fs.rename(temp, target)) {
+        throw new IOException("cannot rename " + temp + " to " + target);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot commit stage " + stage, e);
+    }
+  }
+
+  /** Removes the temporary folder after a failure. */
+  public void abort() {
+    try {
+      fs.delete(temp, true);
+    } catch (IOException ignored) {
+      // the temporary folder has a hidden name and never counts as output
+    }
+  }
+
+  static String codeVersion() {
+    String version = StageOutput.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
+  static String sha256(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      StringBuilder hex = new StringBuilder();
+      for (byte b : digest) {
+        hex.append(String.format("%02x", b));
+      }
+      return hex.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
