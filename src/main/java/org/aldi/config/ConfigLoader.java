@@ -46,7 +46,7 @@ public final class ConfigLoader {
       throw new ConfigError("cannot resolve configuration: " + e.getMessage());
     }
     rejectUnknownKeys(merged, reference);
-    return new Settings(merged.getConfig("aldi"));
+    return new Settings(merged);
   }
 
   private static Config systemPropertyOverrides() {

@@ -23,20 +23,20 @@ public final class Settings implements Serializable {
   public final Evaluate evaluate;
   private final String rendered;
 
-  Settings(Config aldi) {
+  Settings(Config root) {
     try {
-      run = new Run(aldi.getConfig("run"));
-      spark = new SparkSettings(aldi.getConfig("spark"));
-      data = new Data(aldi.getConfig("data"));
-      split = new Split(aldi.getConfig("split"));
-      sample = new Sample(aldi.getConfig("sample"));
-      backbone = new Backbone(aldi.getConfig("backbone"));
-      distill = new Distill(aldi.getConfig("distill"));
-      evaluate = new Evaluate(aldi.getConfig("evaluate"));
+      run = new Run(new Section(root, "aldi.run."));
+      spark = new SparkSettings(new Section(root, "aldi.spark."));
+      data = new Data(new Section(root, "aldi.data."));
+      split = new Split(new Section(root, "aldi.split."));
+      sample = new Sample(new Section(root, "aldi.sample."));
+      backbone = new Backbone(new Section(root, "aldi.backbone."));
+      distill = new Distill(new Section(root, "aldi.distill."));
+      evaluate = new Evaluate(new Section(root, "aldi.evaluate."));
     } catch (ConfigException e) {
       throw new ConfigError("bad configuration value: " + e.getMessage());
     }
-    rendered = aldi.atPath("aldi").root().render(ConfigRenderOptions.concise().setFormatted(true));
+    rendered = root.withOnlyPath("aldi").root().render(ConfigRenderOptions.concise().setFormatted(true));
   }
 
   /** The effective configuration as JSON, for run metadata. */
@@ -49,7 +49,7 @@ public final class Settings implements Serializable {
     public final long seed;
     public final boolean overwrite;
 
-    Run(Config c) {
+    Run(Section c) {
       dir = nonEmpty(c, "dir", "aldi.run.dir");
       seed = c.getLong("seed");
       overwrite = oneOf(c, "if-exists", "aldi.run.if-exists", "overwrite", "fail").equals("overwrite");
@@ -62,7 +62,7 @@ public final class Settings implements Serializable {
     public final int shufflePartitions;
     public final int partitions;
 
-    SparkSettings(Config c) {
+    SparkSettings(Section c) {
       master = c.getString("master");
       appName = c.getString("app-name");
       shufflePartitions = positive(c, "shuffle-partitions", "aldi.spark.shuffle-partitions");
@@ -78,7 +78,7 @@ public final class Settings implements Serializable {
     public final int contentDimension;
     public final int minItemFrequency;
 
-    Data(Config c) {
+    Data(Section c) {
       interactionsPath = nonEmpty(c, "interactions.path", "aldi.data.interactions.path");
       interactionsFormat = oneOf(c, "interactions.format", "aldi.data.interactions.format", "citeulike-users", "csv", "parquet");
       contentPath = nonEmpty(c, "content.path", "aldi.data.content.path");
@@ -100,7 +100,7 @@ public final class Settings implements Serializable {
     public final String givenColdVal;
     public final String givenColdTest;
 
-    Split(Config c) {
+    Split(Section c) {
       given = oneOf(c, "mode", "aldi.split.mode", "random", "given").equals("given");
       coldItemFraction = openUnit(c, "cold-item-fraction", "aldi.split.cold-item-fraction");
       warmTrainFraction = openUnit(c, "warm-train-fraction", "aldi.split.warm-train-fraction");
@@ -128,7 +128,7 @@ public final class Settings implements Serializable {
     public final boolean userUniform;
     public final int maxNegativeDraws;
 
-    Sample(Config c) {
+    Sample(Section c) {
       epochSets = positive(c, "epoch-sets", "aldi.sample.epoch-sets");
       userUniform = oneOf(c, "positives", "aldi.sample.positives", "record", "user-uniform").equals("user-uniform");
       maxNegativeDraws = positive(c, "max-negative-draws", "aldi.sample.max-negative-draws");
@@ -143,7 +143,7 @@ public final class Settings implements Serializable {
     public final double alsAlpha;
     public final int alsNumBlocks;
 
-    Backbone(Config c) {
+    Backbone(Section c) {
       method = oneOf(c, "method", "aldi.backbone.method", "als");
       dimension = positive(c, "dimension", "aldi.backbone.dimension");
       alsMaxIter = positive(c, "als.max-iter", "aldi.backbone.als.max-iter");
@@ -173,7 +173,7 @@ public final class Settings implements Serializable {
     public final int averagingFrequency;
     public final int workers;
 
-    Distill(Config c) {
+    Distill(Section c) {
       hidden = positive(c, "hidden", "aldi.distill.hidden");
       batchNorm = c.getBoolean("batch-norm");
       batchNormStatBatches = positive(c, "batch-norm-stat-batches", "aldi.distill.batch-norm-stat-batches");
@@ -207,7 +207,7 @@ public final class Settings implements Serializable {
     public final boolean overallUsersBoth;
     public final int userBlockSize;
 
-    Evaluate(Config c) {
+    Evaluate(Section c) {
       List<Integer> list = c.getIntList("k");
       if (list.isEmpty()) {
         throw new ConfigError("aldi.evaluate.k must list at least one cut-off");
@@ -226,9 +226,44 @@ public final class Settings implements Serializable {
     }
   }
 
+  /** Reads keys of one section by their full path, so that every error message names the full key. */
+  private static final class Section {
+    private final Config root;
+    private final String prefix;
+
+    Section(Config root, String prefix) {
+      this.root = root;
+      this.prefix = prefix;
+    }
+
+    String getString(String path) {
+      return root.getString(prefix + path);
+    }
+
+    int getInt(String path) {
+      return root.getInt(prefix + path);
+    }
+
+    long getLong(String path) {
+      return root.getLong(prefix + path);
+    }
+
+    double getDouble(String path) {
+      return root.getDouble(prefix + path);
+    }
+
+    boolean getBoolean(String path) {
+      return root.getBoolean(prefix + path);
+    }
+
+    List<Integer> getIntList(String path) {
+      return root.getIntList(prefix + path);
+    }
+  }
+
   // ---- checks: each names the full key and the offending value ----
 
-  private static String nonEmpty(Config c, String path, String key) {
+  private static String nonEmpty(Section c, String path, String key) {
     String value = c.getString(path);
     if (value.trim().isEmpty()) {
       throw new ConfigError(key + " must not be empty");
@@ -236,7 +271,7 @@ public final class Settings implements Serializable {
     return value;
   }
 
-  private static String oneOf(Config c, String path, String key, String... allowed) {
+  private static String oneOf(Section c, String path, String key, String... allowed) {
     String value = c.getString(path);
     for (String a : allowed) {
       if (a.equals(value)) {
@@ -246,7 +281,7 @@ public final class Settings implements Serializable {
     throw new ConfigError(key + " must be one of " + String.join(" | ", allowed) + ", got \"" + value + "\"");
   }
 
-  private static int positive(Config c, String path, String key) {
+  private static int positive(Section c, String path, String key) {
     int value = c.getInt(path);
     if (value <= 0) {
       throw new ConfigError(key + " must be > 0, got " + value);
@@ -254,7 +289,7 @@ public final class Settings implements Serializable {
     return value;
   }
 
-  private static double positiveDouble(Config c, String path, String key) {
+  private static double positiveDouble(Section c, String path, String key) {
     double value = c.getDouble(path);
     if (!(value > 0) || Double.isInfinite(value)) {
       throw new ConfigError(key + " must be > 0, got " + value);
@@ -262,7 +297,7 @@ public final class Settings implements Serializable {
     return value;
   }
 
-  private static double nonNegative(Config c, String path, String key) {
+  private static double nonNegative(Section c, String path, String key) {
     double value = c.getDouble(path);
     if (!(value >= 0) || Double.isInfinite(value)) {
       throw new ConfigError(key + " must be >= 0, got " + value);
@@ -270,7 +305,7 @@ public final class Settings implements Serializable {
     return value;
   }
 
-  private static double openUnit(Config c, String path, String key) {
+  private static double openUnit(Section c, String path, String key) {
     double value = c.getDouble(path);
     if (!(value > 0 && value < 1)) {
       throw new ConfigError(key + " must be in (0, 1), got " + value);
