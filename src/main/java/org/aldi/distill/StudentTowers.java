@@ -1,0 +1,192 @@
+package org.aldi.distill;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The trained mapping towers f_U and f_I (Eq. 8) for inference, with batch normalisation in inference mode:
+ * population mean and variance estimated after training from training batches (Ioffe and Szegedy 2015,
+ * Algorithm 2). Plain float arrays, so the object is small, serialisable and broadcastable.
+ */
+public final class StudentTowers implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final String USER = "user_";
+  public static final String ITEM = "item_";
+  public static final String W1 = "W1";
+  public static final String B1 = "b1";
+  public static final String BN_GAMMA = "bnGamma";
+  public static final String BN_BETA = "bnBeta";
+  public static final String W2 = "W2";
+  public static final String B2 = "b2";
+  /** Names of the population statistics, stored next to the parameters. */
+  public static final String BN_MEAN = "bnMean";
+  public static final String BN_VAR = "bnVar";
+
+  private final Map<String, float[]> arrays;
+  private final Map<String, long[]> shapes;
+  private final boolean batchNorm;
+  private transient Map<String, INDArray> cache;
+
+  StudentTowers(Map<String, float[]> arrays, Map<String, long[]> shapes, boolean batchNorm) {
+    this.arrays = arrays;
+    this.shapes = shapes;
+    this.batchNorm = batchNorm;
+  }
+
+  /**
+   * Builds the inference towers from the trained layer parameters, estimating the batch-norm population
+   * statistics from sample training batches (input rows as the layer sees them).
+   */
+  public static StudentTowers fromParameters(Map<String, INDArray> params, AldiLayer layer, List<INDArray> sampleBatches) {
+    Map<String, float[]> arrays = new LinkedHashMap<>();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    for (Map.Entry<String, INDArray> e : params.entrySet()) {
+      arrays.put(e.getKey(), e.getValue().castTo(DataType.FLOAT).dup('c').data().asFloat());
+      shapes.put(e.getKey(), e.getValue().shape());
+    }
+    if (layer.isBatchNorm()) {
+      int d = layer.getTeacherDim();
+      int c = layer.getContentDim();
+      INDArray userSum = null;
+      INDArray itemSum = null;
+      INDArray userVarSum = null;
+      INDArray itemVarSum = null;
+      for (INDArray batch : sampleBatches) {
+        INDArray x = batch.castTo(DataType.FLOAT);
+        INDArray users = x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).dup();
+        INDArray items = Nd4j.vstack(
+            x.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * d, 3 * d + c)).dup(),
+            x.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * d + c, 3 * d + 2 * c)).dup());
+        INDArray hu = users.mmul(floatParam(params, USER + W1)).addRowVector(floatParam(params, USER + B1));
+        INDArray hi = items.mmul(floatParam(params, ITEM + W1)).addRowVector(floatParam(params, ITEM + B1));
+        userSum = add(userSum, hu.mean(0));
+        itemSum = add(itemSum, hi.mean(0));
+        // unbiased batch variance m/(m-1) * biased, as in Algorithm 2
+        userVarSum = add(userVarSum, hu.var(true, 0));
+        itemVarSum = add(itemVarSum, hi.var(true, 0));
+      }
+      int n = sampleBatches.size();
+      put(arrays, shapes, USER + BN_MEAN, userSum.div(n));
+      put(arrays, shapes, USER + BN_VAR, userVarSum.div(n));
+      put(arrays, shapes, ITEM + BN_MEAN, itemSum.div(n));
+      put(arrays, shapes, ITEM + BN_VAR, itemVarSum.div(n));
+    }
+    return new StudentTowers(arrays, shapes, layer.isBatchNorm());
+  }
+
+  private static INDArray floatParam(Map<String, INDArray> params, String name) {
+    return params.get(name).castTo(DataType.FLOAT);
+  }
+
+  private static INDArray add(INDArray sum, INDArray value) {
+    return sum == null ? value.dup() : sum.addi(value);
+  }
+
+  private static void put(Map<String, float[]> arrays, Map<String, long[]> shapes, String name, INDArray value) {
+    INDArray row = value.reshape(1, value.length()).dup('c');
+    arrays.put(name, row.data().asFloat());
+    shapes.put(name, row.shape());
+  }
+
+  public boolean batchNorm() {
+    return batchNorm;
+  }
+
+  /** Output dimension of both towers (the teacher dimension). */
+  public int outputDim() {
+    return (int) shapes.get(USER + W2)[1];
+  }
+
+  public int contentDim() {
+    return (int) shapes.get(ITEM + W1)[0];
+  }
+
+  public int teacherDim() {
+    return (int) shapes.get(USER + W1)[0];
+  }
+
+  /** f_U for a batch of teacher user embeddings, rows of an (n x d) array. */
+  public INDArray mapUsers(INDArray teacherUsers) {
+    return apply(USER, teacherUsers);
+  }
+
+  /** f_I for a batch of item content vectors, rows of an (n x c) array. */
+  public INDArray mapItems(INDArray content) {
+    return apply(ITEM, content);
+  }
+
+  private INDArray apply(String tower, INDArray x) {
+    INDArray h = x.castTo(DataType.FLOAT).mmul(array(tower + W1)).addiRowVector(array(tower + B1));
+    if (batchNorm) {
+      INDArray std = Transforms.sqrt(array(tower + BN_VAR).add(AldiLayer.BN_EPSILON), false);
+      h.subiRowVector(array(tower + BN_MEAN)).diviRowVector(std)
+          .muliRowVector(array(tower + BN_GAMMA)).addiRowVector(array(tower + BN_BETA));
+    }
+    return Transforms.tanh(h, false).mmul(array(tower + W2)).addiRowVector(array(tower + B2));
+  }
+
+  private synchronized INDArray array(String name) {
+    if (cache == null) {
+      cache = new LinkedHashMap<>();
+    }
+    return cache.computeIfAbsent(name, k -> Nd4j.create(arrays.get(k), shapes.get(k), 'c'));
+  }
+
+  /** Parameters and statistics by name (for persistence). */
+  public Map<String, float[]> arrays() {
+    return arrays;
+  }
+
+  public Map<String, long[]> shapes() {
+    return shapes;
+  }
+
+  /** JSON form: {"batch_norm": b, "arrays": {name: {"shape": [...], "values": [...]}}}. */
+  public byte[] toJson() {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = json.createObjectNode();
+    root.put("batch_norm", batchNorm);
+    ObjectNode all = root.putObject("arrays");
+    for (Map.Entry<String, float[]> e : arrays.entrySet()) {
+      ObjectNode a = all.putObject(e.getKey());
+      a.set("shape", json.valueToTree(shapes.get(e.getKey())));
+      a.set("values", json.valueToTree(e.getValue()));
+    }
+    try {
+      return json.writeValueAsBytes(root);
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+  }
+
+  public static StudentTowers fromJson(byte[] bytes) {
+    try {
+      ObjectMapper json = new ObjectMapper();
+      JsonNode root = json.readTree(bytes);
+      Map<String, float[]> arrays = new LinkedHashMap<>();
+      Map<String, long[]> shapes = new LinkedHashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = root.get("arrays").fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        shapes.put(e.getKey(), json.treeToValue(e.getValue().get("shape"), long[].class));
+        arrays.put(e.getKey(), json.treeToValue(e.getValue().get("values"), float[].class));
+      }
+      return new StudentTowers(arrays, shapes, root.get("batch_norm").asBoolean());
+    } catch (IOException ex) {
+      throw new UncheckedIOException("cannot read student towers", ex);
+    }
+  }
+}
