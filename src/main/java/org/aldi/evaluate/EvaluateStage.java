@@ -1,0 +1,88 @@
+package org.aldi.evaluate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.aldi.config.Settings;
+import org.aldi.ranking.ColdStartEvaluator;
+import org.aldi.ranking.ColdStartEvaluator.Evaluation;
+import org.aldi.ranking.ColdStartEvaluator.Part;
+import org.aldi.ranking.ColdStartEvaluator.Task;
+import org.aldi.store.RunFolder;
+import org.aldi.store.Stage;
+import org.aldi.store.StageOutput;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The "eval" stage: overall (Eq. 1), warm (Eq. 2) and cold (Eq. 3) recommendation on the test part, with Eq. 9
+ * scores from the backbone's teacher vectors and the distillation stage's student vectors. Writes
+ * eval/metrics.json (means per task), eval/users.json (users averaged per task) and eval/per_user (Parquet).
+ */
+public final class EvaluateStage implements Stage {
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateStage.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Override
+  public String name() {
+    return RunFolder.EVAL;
+  }
+
+  @Override
+  public void run(RunFolder run, Settings settings) {
+    Dataset<Row> teacherUsers = run.read(RunFolder.BACKBONE, "user_factors");
+    Dataset<Row> teacherItems = run.read(RunFolder.BACKBONE, "item_factors");
+    Dataset<Row> studentUsers = run.read(RunFolder.MODEL, "student_users");
+    Dataset<Row> studentItems = run.read(RunFolder.MODEL, "student_items");
+    int[] ks = settings.evaluate.ks;
+
+    ObjectNode metrics = JSON.createObjectNode();
+    ObjectNode users = JSON.createObjectNode();
+    List<Dataset<Row>> persisted = new ArrayList<>();
+    List<Dataset<Row>> perUser = new ArrayList<>();
+    StageOutput out = StageOutput.begin(run, RunFolder.EVAL, settings);
+    try (ColdStartEvaluator evaluator = new ColdStartEvaluator(ColdStartEvaluator.Split.read(run), settings)) {
+      long rows = 0;
+      for (Task task : Task.values()) {
+        Evaluation e = evaluator.evaluate(task, Part.TEST, teacherUsers, teacherItems, studentUsers, studentItems,
+            ks, true);
+        ObjectNode means = metrics.putObject(task.key());
+        for (Map.Entry<String, Double> m : e.means().entrySet()) {
+          if (m.getValue().isNaN()) {
+            means.putNull(m.getKey()); // a task without users has no mean
+          } else {
+            means.put(m.getKey(), m.getValue());
+          }
+        }
+        persisted.add(e.perUser());
+        users.put(task.key(), e.users());
+        rows += e.users();
+        List<Column> columns = new ArrayList<>(List.of(lit(task.key()).as("task")));
+        for (String c : e.perUser().columns()) {
+          columns.add(col(c));
+        }
+        perUser.add(e.perUser().select(columns.toArray(new Column[0])));
+      }
+      out.writeJson("metrics.json", metrics);
+      out.writeJson("users.json", users);
+      out.writeParquet("per_user", perUser.stream().reduce(Dataset::unionByName).orElseThrow(), rows);
+      out.commit();
+    } catch (RuntimeException e) {
+      out.abort();
+      throw e;
+    } finally {
+      persisted.forEach(Dataset::unpersist);
+    }
+    String table = MetricsTable.format(metrics, users);
+    LOG.info("test metrics:\n{}", table);
+    System.out.print(table);
+  }
+}

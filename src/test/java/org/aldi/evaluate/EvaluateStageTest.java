@@ -1,0 +1,67 @@
+package org.aldi.evaluate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.aldi.config.Settings;
+import org.aldi.ranking.TinyRun;
+import org.aldi.store.RunFolder;
+import org.aldi.testing.TestSpark;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluateStageTest {
+  @TempDir Path dir;
+
+  @Test
+  void writesMetricsUsersAndPerUserOfTheThreeTasks() {
+    Settings settings = TinyRun.settings(dir.toString(), "evaluate.k=[1,20]");
+    RunFolder run = TinyRun.write(dir.toString(), settings);
+
+    new EvaluateStage().run(run, settings);
+
+    JsonNode metrics = run.readJson(RunFolder.EVAL, "metrics.json");
+    assertEquals(List.of("overall", "warm", "cold"), names(metrics));
+    for (JsonNode task : metrics) {
+      assertEquals(List.of("precision@1", "precision@20", "recall@1", "recall@20", "ndcg@1", "ndcg@20"), names(task));
+      task.forEach(v -> assertTrue(v.isDouble() && v.asDouble() >= 0 && v.asDouble() <= 1, v.toString()));
+    }
+    // see ColdStartEvaluatorTest for these values
+    assertEquals(0.5, metrics.get("overall").get("precision@1").asDouble(), 1e-9);
+    assertEquals(1.0 / 3, metrics.get("cold").get("precision@1").asDouble(), 1e-9);
+    assertEquals(1.0 / 20, metrics.get("warm").get("precision@20").asDouble(), 1e-9);
+
+    JsonNode users = run.readJson(RunFolder.EVAL, "users.json");
+    assertEquals(new ObjectMapper().createObjectNode().put("overall", 2).put("warm", 3).put("cold", 3), users);
+
+    Dataset<Row> perUser = run.read(RunFolder.EVAL, "per_user");
+    assertEquals(List.of("task", "user", "precision_at_1", "precision_at_20", "recall_at_1", "recall_at_20",
+        "ndcg_at_1", "ndcg_at_20"), List.of(perUser.columns()));
+    assertEquals(8, perUser.count());
+    assertEquals(3, perUser.where("task = 'cold'").count());
+    assertEquals(1.0, perUser.where("task = 'warm' AND user = 3").first().getDouble(2));
+
+    String table = MetricsTable.format(metrics, users);
+    String[] lines = table.split("\n");
+    assertEquals(4, lines.length);
+    assertTrue(lines[0].matches("task\\s+Precision@1\\s+Recall@1\\s+NDCG@1\\s+Precision@20\\s+Recall@20\\s+NDCG@20\\s+users"),
+        lines[0]);
+    assertTrue(lines[1].matches("overall\\s+0\\.5000\\s.*\\s2"), lines[1]);
+    assertTrue(lines[3].startsWith("cold "), lines[3]);
+  }
+
+  private static List<String> names(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    Iterator<String> it = node.fieldNames();
+    it.forEachRemaining(names::add);
+    return names;
+  }
+}

@@ -1,0 +1,177 @@
+package org.aldi.ranking;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.aldi.testing.TestSpark;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+class RankingEngineTest {
+  static final StructType QUERY = new StructType()
+      .add("user", DataTypes.IntegerType)
+      .add("vector", DataTypes.createArrayType(DataTypes.FloatType))
+      .add("truth", DataTypes.createArrayType(DataTypes.IntegerType))
+      .add("exclude", DataTypes.createArrayType(DataTypes.IntegerType));
+
+  /**
+   * Small integer vectors give exact float scores and many exact ties, so the distributed engine (ND4J product,
+   * heap top-K, blocks across partitions) must agree exactly with a full sort of brute-force scores.
+   */
+  @Test
+  void matchesABruteForceSingleThreadedReference() {
+    SparkSession spark = TestSpark.get();
+    Random random = new Random(42);
+    int d = 4;
+    int[] ids = IntStream.range(0, 60).map(i -> 3 * i + 100).toArray();
+    shuffle(ids, random);
+    float[][] itemVectors = new float[ids.length][];
+    for (int i = 0; i < ids.length; i++) {
+      itemVectors[i] = smallInts(d, random);
+    }
+    List<Row> queries = new ArrayList<>();
+    Map<Integer, Object[]> byUser = new HashMap<>();
+    for (int u = 0; u < 37; u++) {
+      int[] perm = ids.clone();
+      shuffle(perm, random);
+      int nTruth = 1 + random.nextInt(8);
+      int nExclude = random.nextInt(15);
+      int[] truth = Arrays.copyOfRange(perm, 0, nTruth);
+      int[] exclude = Arrays.copyOfRange(perm, nTruth, nTruth + nExclude);
+      if (u % 5 == 0) {
+        truth = append(truth, 7); // a truth item that is not a candidate: counts in |T|, never hit
+        exclude = append(exclude, 5); // an exclusion that is not a candidate: ignored
+      }
+      float[] vector = smallInts(d, random);
+      queries.add(RowFactory.create(u, boxed(vector), boxed(truth), boxed(exclude)));
+      byUser.put(u, new Object[] {vector, truth, exclude});
+    }
+    // A user without ground truth is dropped.
+    queries.add(RowFactory.create(99, boxed(smallInts(d, random)), new Integer[0], new Integer[0]));
+    int[] ks = {1, 5, 20, 100};
+
+    Candidates candidates = Candidates.of(ids, itemVectors);
+    Broadcast<Candidates> broadcast = RankingEngine.broadcast(spark, candidates);
+    Dataset<Row> input = spark.createDataFrame(queries, QUERY).repartition(3);
+    List<Row> rows = RankingEngine.perUser(input, broadcast, ks, 7).collectAsList();
+
+    assertEquals(37, rows.size());
+    double[] sums = new double[3 * ks.length];
+    for (Row row : rows) {
+      Object[] q = byUser.get(row.getInt(0));
+      double[] expected = bruteForce((float[]) q[0], (int[]) q[1], (int[]) q[2], ids, itemVectors, ks);
+      double[] actual = new double[expected.length];
+      for (int j = 0; j < actual.length; j++) {
+        actual[j] = row.getDouble(1 + j);
+        sums[j] += expected[j];
+      }
+      assertArrayEquals(expected, actual, 1e-12, "user " + row.getInt(0));
+    }
+    RankingEngine.Summary summary = RankingEngine.summarize(RankingEngine.perUser(input, broadcast, ks, 7), ks);
+    assertEquals(37, summary.users());
+    assertEquals(sums[0] / 37, summary.means().get("precision@1"), 1e-12);
+    assertEquals(sums[3 * ks.length - 1] / 37, summary.means().get("ndcg@100"), 1e-12);
+    assertEquals(12, summary.means().size());
+  }
+
+  @Test
+  void exclusionsArePerUser() {
+    SparkSession spark = TestSpark.get();
+    Candidates candidates = Candidates.of(new int[] {1, 2, 3}, new float[][] {{3}, {2}, {1}});
+    List<Row> queries = List.of(
+        RowFactory.create(0, new Float[] {1f}, new Integer[] {2}, new Integer[] {1}),
+        RowFactory.create(1, new Float[] {1f}, new Integer[] {1}, new Integer[] {2}));
+    List<Row> rows = RankingEngine.perUser(spark.createDataFrame(queries, QUERY),
+        RankingEngine.broadcast(spark, candidates), new int[] {1}, 512).orderBy("user").collectAsList();
+    // user 0 excludes item 1, so its truth item 2 is first; item 1 is user 1's truth and stays first for user 1.
+    assertEquals(1.0, rows.get(0).getDouble(1));
+    assertEquals(1.0, rows.get(1).getDouble(1));
+  }
+
+  /** Full sort of every non-excluded candidate by (score desc, id asc), scores in double. */
+  static double[] bruteForce(float[] user, int[] truth, int[] exclude, int[] ids, float[][] items, int[] ks) {
+    List<Integer> order = new ArrayList<>();
+    double[] score = new double[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      for (int k = 0; k < user.length; k++) {
+        score[i] += (double) user[k] * items[i][k];
+      }
+      int id = ids[i];
+      if (Arrays.stream(exclude).noneMatch(x -> x == id)) {
+        order.add(i);
+      }
+    }
+    order.sort(Comparator.<Integer>comparingDouble(i -> -score[i]).thenComparingInt(i -> ids[i]));
+    int[] ranked = order.stream().mapToInt(i -> ids[i]).toArray();
+    int[] sortedTruth = Arrays.stream(truth).sorted().distinct().toArray();
+    double[] out = new double[3 * ks.length];
+    for (int j = 0; j < ks.length; j++) {
+      int k = ks[j];
+      double hits = 0;
+      double dcg = 0;
+      for (int r = 0; r < Math.min(k, ranked.length); r++) {
+        if (Arrays.binarySearch(sortedTruth, ranked[r]) >= 0) {
+          hits++;
+          dcg += 1 / (Math.log(r + 2) / Math.log(2));
+        }
+      }
+      double idcg = 0;
+      for (int r = 0; r < Math.min(k, sortedTruth.length); r++) {
+        idcg += 1 / (Math.log(r + 2) / Math.log(2));
+      }
+      out[j] = hits / k;
+      out[ks.length + j] = hits / sortedTruth.length;
+      out[2 * ks.length + j] = dcg / idcg;
+    }
+    return out;
+  }
+
+  static float[] smallInts(int d, Random random) {
+    float[] v = new float[d];
+    for (int k = 0; k < d; k++) {
+      v[k] = random.nextInt(5) - 2;
+    }
+    return v;
+  }
+
+  static Float[] boxed(float[] v) {
+    Float[] b = new Float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      b[i] = v[i];
+    }
+    return b;
+  }
+
+  static Integer[] boxed(int[] v) {
+    return Arrays.stream(v).boxed().toArray(Integer[]::new);
+  }
+
+  private static int[] append(int[] a, int x) {
+    int[] b = Arrays.copyOf(a, a.length + 1);
+    b[a.length] = x;
+    return b;
+  }
+
+  private static void shuffle(int[] a, Random random) {
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+  }
+}
