@@ -64,12 +64,21 @@ public final class JobLauncher {
     return ConfigLoader.load(parsed.confFiles(), parsed.overrides());
   }
 
+  /** Runs the stages in order and prints the wall time of each. */
   public static void runStages(RunFolder run, Settings settings, Stage... stages) {
+    StringBuilder times = new StringBuilder(String.format("%nstage wall times (run folder %s)%n", run.root()));
+    long total = System.nanoTime();
     for (Stage stage : stages) {
       long start = System.nanoTime();
       LOG.info("stage {}: start (run folder {})", stage.name(), run.root());
       stage.run(run, settings);
-      LOG.info("stage {}: done in {} s", stage.name(), String.format("%.1f", (System.nanoTime() - start) / 1e9));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      LOG.info("stage {}: done in {} s", stage.name(), String.format("%.1f", seconds));
+      times.append(String.format("  %-10s %8.1f s%n", stage.name(), seconds));
+    }
+    if (stages.length > 1) {
+      times.append(String.format("  %-10s %8.1f s%n", "total", (System.nanoTime() - total) / 1e9));
+      System.out.print(times);
     }
   }
 

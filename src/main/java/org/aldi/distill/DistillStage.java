@@ -1,0 +1,211 @@
+package org.aldi.distill;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.aldi.config.Settings;
+import org.aldi.ranking.ColdStartEvaluator;
+import org.aldi.store.RunFolder;
+import org.aldi.store.Stage;
+import org.aldi.store.StageOutput;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains the ALDI student (towers f_U, f_I) on the sampled triples with DL4J's Spark parameter averaging,
+ * validating every epoch on cold-validation NDCG@K and keeping the best epoch (reference code §3.3).
+ *
+ * <p>Writes model/: network.zip (the DL4J network of the best epoch), towers.json (inference towers with
+ * batch-norm population statistics), student_users (user, vector = f_U(e_u)), student_items (item,
+ * vector = f_I(c_i), every item with content), history.json (per epoch: loss terms, validation NDCG, seconds).
+ */
+public final class DistillStage implements Stage {
+  private static final Logger LOG = LoggerFactory.getLogger(DistillStage.class);
+
+  @Override
+  public String name() {
+    return RunFolder.MODEL;
+  }
+
+  @Override
+  public void run(RunFolder run, Settings settings) {
+    SparkSession spark = run.spark();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Settings.Distill s = settings.distill;
+
+    Dataset<Row> train = run.read(RunFolder.SPLIT, "train");
+    Dataset<Row> userFactors = run.read(RunFolder.BACKBONE, "user_factors");
+    Dataset<Row> itemFactors = run.read(RunFolder.BACKBONE, "item_factors");
+    Dataset<Row> content = run.read(RunFolder.INPUT, "item_content");
+    Dataset<Row> triples = run.read(RunFolder.TRIPLES, "triples");
+    long allItems = content.count();
+
+    FeatureTable teacherWeights = FeatureTable.ofScalars(
+        TeacherWeights.compute(train, s.teacherWeightMode, s.omega, s.referenceM, allItems));
+    TrainingBatches batches = new TrainingBatches(
+        FeatureTable.collect(userFactors, "id", "features", "backbone/user_factors"),
+        FeatureTable.collect(itemFactors, "id", "features", "backbone/item_factors"),
+        FeatureTable.collect(content, "item", "features", "input/item_content"),
+        teacherWeights, s.batchSize);
+    Broadcast<TrainingBatches> batchesBroadcast = jsc.broadcast(batches);
+    int epochSets = triples.agg(max("epoch")).first().getInt(0) + 1;
+    LOG.info("distill: teacher dimension {}, content dimension {}, {} triple sets, teacher weights '{}'",
+        batches.teacherDim(), batches.contentDim(), epochSets, s.teacherWeightMode);
+
+    // A fixed, bounded sample of training batches: batch-norm population statistics and the loss log.
+    List<DataSet> monitor = monitorBatches(triples, batches, s);
+
+    MultiLayerNetwork net = AldiNetwork.create(s, batches.teacherDim(), batches.contentDim(), settings.run.seed);
+    AldiLayer layer = AldiNetwork.layerOf(net);
+    LOG.info("distill: {} parameters, batch {}, Adam lr {}, L2 {}, alpha {} beta {} gamma {}, rating distance {}, "
+            + "batch norm {}", net.numParams(), s.batchSize, s.learningRate, s.l2, s.alpha, s.beta, s.gamma,
+        s.squaredRatingDistance ? "squared" : "absolute", s.batchNorm);
+    ParameterAveragingTrainingMaster.Builder master = s.workers > 0
+        ? new ParameterAveragingTrainingMaster.Builder(s.workers, s.batchSize)
+        : new ParameterAveragingTrainingMaster.Builder(s.batchSize);
+    SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, master
+        .batchSizePerWorker(s.batchSize)
+        .averagingFrequency(s.averagingFrequency)
+        .workerPrefetchNumBatches(0)
+        .rddTrainingApproach(RDDTrainingApproach.Direct)
+        .rngSeed(settings.run.seed)
+        .build());
+
+    ColdStartEvaluator evaluator = new ColdStartEvaluator(ColdStartEvaluator.Split.read(run), settings);
+    int[] validationK = {settings.evaluate.validationK};
+    String ndcgKey = "ndcg@" + settings.evaluate.validationK;
+
+    List<Map<String, Object>> history = new ArrayList<>();
+    double best = Double.NEGATIVE_INFINITY;
+    int bestEpoch = -1;
+    INDArray bestParams = null;
+    StudentTowers bestTowers = null;
+    int sinceBest = 0;
+    long start = System.nanoTime();
+    for (int epoch = 0; epoch < s.maxEpochs; epoch++) {
+      long epochStart = System.nanoTime();
+      int set = epoch % epochSets;
+      JavaRDD<Row> epochTriples = triples.where(col("epoch").equalTo(set)).select("user", "pos", "neg").javaRDD();
+      JavaRDD<DataSet> data = epochTriples.mapPartitions(rows -> batchesBroadcast.value().batches(rows));
+      sparkNet.fit(data);
+      net = sparkNet.getNetwork();
+      double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
+
+      Map<String, Double> terms = lossTerms(net, monitor, layer);
+      StudentTowers towers = StudentTowers.fromParameters(net.paramTable(), layer, features(monitor));
+      Broadcast<StudentTowers> towersBroadcast = jsc.broadcast(towers);
+      Dataset<Row> studentUsers = StudentVectors.users(userFactors, towersBroadcast).cache();
+      Dataset<Row> studentItems = StudentVectors.items(content, towersBroadcast).cache();
+      double ndcg = evaluator.evaluate(ColdStartEvaluator.Task.COLD, ColdStartEvaluator.Part.VAL,
+          null, null, studentUsers, studentItems, validationK).means().get(ndcgKey);
+      studentUsers.unpersist();
+      studentItems.unpersist();
+      towersBroadcast.destroy();
+
+      double seconds = (System.nanoTime() - epochStart) / 1e9;
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("epoch", epoch);
+      row.putAll(terms);
+      row.put("val_cold_" + ndcgKey, ndcg);
+      row.put("train_seconds", trainSeconds);
+      row.put("epoch_seconds", seconds);
+      history.add(row);
+      LOG.info(String.format("distill: epoch %3d  loss %.4f (basic %.4f rate %.4f rank %.4f iden %.4f)  "
+              + "val cold %s %.4f  %.1f s (train %.1f s)  elapsed %.0f s", epoch, terms.get("total"),
+          terms.get("basic"), terms.get("rate"), terms.get("rank"), terms.get("iden"), ndcgKey, ndcg, seconds,
+          trainSeconds, (System.nanoTime() - start) / 1e9));
+      if (ndcg > best) {
+        best = ndcg;
+        bestEpoch = epoch;
+        bestParams = net.params().dup();
+        bestTowers = towers;
+        sinceBest = 0;
+      } else if (++sinceBest > s.patience) {
+        LOG.info("distill: no better validation NDCG for {} epochs, stopping", sinceBest);
+        break;
+      }
+    }
+    LOG.info("distill: best epoch {} with validation cold {} {}", bestEpoch, ndcgKey, String.format("%.4f", best));
+    net.setParams(bestParams);
+    write(run, settings, net, bestTowers, userFactors, content, history, bestEpoch, best, jsc);
+    batchesBroadcast.destroy();
+  }
+
+  private static List<DataSet> monitorBatches(Dataset<Row> triples, TrainingBatches batches, Settings.Distill s) {
+    List<Row> rows = triples.where(col("epoch").equalTo(0)).select("user", "pos", "neg")
+        .limit(s.batchNormStatBatches * s.batchSize).collectAsList();
+    List<DataSet> monitor = new ArrayList<>();
+    batches.batches(rows.iterator()).forEachRemaining(b -> {
+      if (b.numExamples() == s.batchSize || monitor.isEmpty()) {
+        monitor.add(b);
+      }
+    });
+    return monitor;
+  }
+
+  private static List<INDArray> features(List<DataSet> batches) {
+    List<INDArray> list = new ArrayList<>();
+    for (DataSet b : batches) {
+      list.add(b.getFeatures());
+    }
+    return list;
+  }
+
+  /** Mean of each loss term over the monitor batches. */
+  private static Map<String, Double> lossTerms(MultiLayerNetwork net, List<DataSet> monitor, AldiLayer layer) {
+    Map<String, Double> sum = new LinkedHashMap<>();
+    for (DataSet b : monitor) {
+      AldiLoss.terms(net.output(b.getFeatures()), b.getLabels(), layer).forEach((k, v) -> sum.merge(k, v, Double::sum));
+    }
+    sum.replaceAll((k, v) -> v / monitor.size());
+    return sum;
+  }
+
+  private void write(RunFolder run, Settings settings, MultiLayerNetwork net, StudentTowers towers,
+      Dataset<Row> userFactors, Dataset<Row> content, List<Map<String, Object>> history, int bestEpoch,
+      double best, JavaSparkContext jsc) {
+    StageOutput out = StageOutput.begin(run, name(), settings);
+    try {
+      try (OutputStream stream = out.create("network.zip")) {
+        ModelSerializer.writeModel(net, stream, true);
+      }
+      out.writeBytes("towers.json", towers.toJson());
+      Broadcast<StudentTowers> towersBroadcast = jsc.broadcast(towers);
+      out.writeParquet("student_users", StudentVectors.users(userFactors, towersBroadcast));
+      out.writeParquet("student_items", StudentVectors.items(content, towersBroadcast));
+      Map<String, Object> summary = new LinkedHashMap<>();
+      summary.put("best_epoch", bestEpoch);
+      summary.put("best_val_cold_ndcg@" + settings.evaluate.validationK, best);
+      summary.put("epochs", history);
+      out.writeJson("history.json", summary);
+      out.commit();
+      towersBroadcast.destroy();
+    } catch (IOException e) {
+      out.abort();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      out.abort();
+      throw e;
+    }
+  }
+}
