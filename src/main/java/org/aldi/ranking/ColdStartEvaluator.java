@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Scores follow Eq. 9. WARM uses only the teacher vectors and COLD only the student vectors: that is Eq. 9
  * restricted to one branch, without the half of the stacked product that is zero.
+ *
+ * <p>Not thread-safe: use it from the driver thread that created it, and close it to release the cached data.
  */
 public final class ColdStartEvaluator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ColdStartEvaluator.class);
@@ -168,9 +170,10 @@ public final class ColdStartEvaluator implements AutoCloseable {
   public int[] candidateIds(Task task) {
     if (candidateIds.isEmpty()) {
       List<Row> roles = split.itemRole().select("item", "role").collectAsList();
-      int[] warm = roles.stream().filter(r -> r.getString(1).equals("warm")).mapToInt(r -> r.getInt(0)).sorted().toArray();
-      int[] cold = roles.stream().filter(r -> r.getString(1).startsWith("cold")).mapToInt(r -> r.getInt(0)).sorted()
-          .toArray();
+      int[] warm = roles.stream().filter(r -> r.getString(1).equals("warm")).mapToInt(r -> r.getInt(0))
+          .sorted().toArray();
+      int[] cold = roles.stream().filter(r -> r.getString(1).startsWith("cold")).mapToInt(r -> r.getInt(0))
+          .sorted().toArray();
       candidateIds.put(Task.WARM, warm);
       candidateIds.put(Task.COLD, cold);
       candidateIds.put(Task.OVERALL, IntStream.concat(Arrays.stream(warm), Arrays.stream(cold)).sorted().toArray());

@@ -32,13 +32,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Wall times at CiteULike size. First, a full ranking (5,551 users x 16,980 items, d = 400 as the stacked Eq. 9 vectors,
- * about 37 exclusions per user). Off by default; run with
+ * Wall times at CiteULike size: the engine alone, and the eval stage plus repeated validation calls on the paper's
+ * split. Off by default; run with
  * {@code mvn -q -B test -Dtest=RankingEngineBenchmarkTest -Dbench.ranking=true}. It prints timings and asserts
- * nothing about them.
+ * nothing about them (only the user counts of the paper split).
  */
 @EnabledIfSystemProperty(named = "bench.ranking", matches = "true")
 class RankingEngineBenchmarkTest {
+  /** 5,551 users x 16,980 items, d = 400 (the stacked Eq. 9 vectors), about 37 exclusions per user. */
   @Test
   void citeULikeSizeRanking() {
     SparkSession spark = TestSpark.get();
@@ -104,8 +105,10 @@ class RankingEngineBenchmarkTest {
     Random random = new Random(3);
     int[] warmItems = train.select("item").distinct().collectAsList().stream().mapToInt(r -> r.getInt(0)).toArray();
     StageOutput backbone = StageOutput.begin(run, RunFolder.BACKBONE, settings);
-    backbone.writeParquet("user_factors", TinyRun.vectors(spark, "id", "features", randomVectors(0, 5551, 200, random)));
-    backbone.writeParquet("item_factors", TinyRun.vectors(spark, "id", "features", randomVectors(warmItems, 200, random)));
+    backbone.writeParquet("user_factors",
+        TinyRun.vectors(spark, "id", "features", randomVectors(0, 5551, 200, random)));
+    backbone.writeParquet("item_factors",
+        TinyRun.vectors(spark, "id", "features", randomVectors(warmItems, 200, random)));
     backbone.commit();
     StageOutput model = StageOutput.begin(run, RunFolder.MODEL, settings);
     model.writeParquet("student_users", TinyRun.vectors(spark, "user", "vector", randomVectors(0, 5551, 200, random)));
