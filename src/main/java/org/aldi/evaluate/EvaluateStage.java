@@ -52,8 +52,11 @@ public final class EvaluateStage implements Stage {
     try (ColdStartEvaluator evaluator = new ColdStartEvaluator(ColdStartEvaluator.Split.read(run), settings)) {
       long rows = 0;
       for (Task task : Task.values()) {
+        long start = System.nanoTime();
         Evaluation e = evaluator.evaluate(task, Part.TEST, teacherUsers, teacherItems, studentUsers, studentItems,
             ks, true);
+        LOG.info("{} task: {} users ranked in {} s", task.key(), e.users(),
+            String.format("%.1f", (System.nanoTime() - start) / 1e9));
         ObjectNode means = metrics.putObject(task.key());
         for (Map.Entry<String, Double> m : e.means().entrySet()) {
           if (m.getValue().isNaN()) {

@@ -1,10 +1,14 @@
 package org.aldi.ranking;
 
+import static org.apache.spark.sql.functions.col;
+
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The items a ranking may return, with their vectors: ids in ascending order and an (items x dim) row-major
@@ -12,6 +16,8 @@ import org.apache.spark.sql.Row;
  */
 public final class Candidates implements Serializable {
   private static final long serialVersionUID = 1L;
+  /** Vectors are read as float arrays whatever their stored element type. */
+  static final DataType FLOAT_ARRAY = DataTypes.createArrayType(DataTypes.FloatType);
 
   private final int[] ids;
   private final float[] vectors;
@@ -56,7 +62,7 @@ public final class Candidates implements Serializable {
    * (ascending ids).
    */
   public static Candidates collect(Dataset<Row> items, int[] allowedSortedIds) {
-    List<Row> rows = items.select("item", "vector").collectAsList();
+    List<Row> rows = items.select(col("item"), col("vector").cast(FLOAT_ARRAY)).collectAsList();
     int n = 0;
     int[] ids = new int[rows.size()];
     float[][] vectors = new float[rows.size()][];

@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Scores follow Eq. 9. WARM uses only the teacher vectors and COLD only the student vectors: that is Eq. 9
  * restricted to one branch, without the half of the stacked product that is zero.
+ *
+ * <p>Not thread-safe: use it from the driver thread that created it, and close it to release the cached data.
  */
 public final class ColdStartEvaluator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ColdStartEvaluator.class);
@@ -83,6 +85,7 @@ public final class ColdStartEvaluator implements AutoCloseable {
   private final Map<String, Long> queryCounts = new HashMap<>();
   private final Map<Task, int[]> candidateIds = new EnumMap<>(Task.class);
   private Dataset<Row> coldItemIds;
+  private Dataset<Row> known;
 
   public ColdStartEvaluator(Split split, Settings settings) {
     this.spark = split.train().sparkSession();
@@ -105,7 +108,8 @@ public final class ColdStartEvaluator implements AutoCloseable {
    * @param studentUsers f_U(e_u) as (user, vector); not read by WARM, may be null there
    * @param studentItems f_I(c_i) as (item, vector); not read by WARM, may be null there
    * @param ks ascending distinct cut-offs
-   * @throws IllegalStateException when a user of the task has no vector (the mean would silently skip them)
+   * @throws IllegalStateException when a user of the task has no vector (the mean would silently skip them) or
+   *     several
    */
   public Evaluation evaluate(Task task, Part part, Dataset<Row> teacherUsers, Dataset<Row> teacherItems,
       Dataset<Row> studentUsers, Dataset<Row> studentItems, int[] ks, boolean keepPerUser) {
@@ -140,8 +144,9 @@ public final class ColdStartEvaluator implements AutoCloseable {
     long expectedUsers = queryCounts.get(cacheKey(task, part));
     if (summary.users() != expectedUsers) {
       perUser.unpersist();
-      throw new IllegalStateException(task.key() + " " + part + ": " + (expectedUsers - summary.users()) + " of "
-          + expectedUsers + " users with ground truth have no user vector");
+      throw new IllegalStateException(task.key() + " " + part + ": " + (summary.users() < expectedUsers
+          ? (expectedUsers - summary.users()) + " of " + expectedUsers + " users with ground truth have no user vector"
+          : "some of the " + expectedUsers + " users have more than one user vector"));
     }
     return new Evaluation(task, part, summary.means(), summary.users(), keepPerUser ? perUser : null);
   }
@@ -165,9 +170,10 @@ public final class ColdStartEvaluator implements AutoCloseable {
   public int[] candidateIds(Task task) {
     if (candidateIds.isEmpty()) {
       List<Row> roles = split.itemRole().select("item", "role").collectAsList();
-      int[] warm = roles.stream().filter(r -> r.getString(1).equals("warm")).mapToInt(r -> r.getInt(0)).sorted().toArray();
-      int[] cold = roles.stream().filter(r -> r.getString(1).startsWith("cold")).mapToInt(r -> r.getInt(0)).sorted()
-          .toArray();
+      int[] warm = roles.stream().filter(r -> r.getString(1).equals("warm")).mapToInt(r -> r.getInt(0))
+          .sorted().toArray();
+      int[] cold = roles.stream().filter(r -> r.getString(1).startsWith("cold")).mapToInt(r -> r.getInt(0))
+          .sorted().toArray();
       candidateIds.put(Task.WARM, warm);
       candidateIds.put(Task.COLD, cold);
       candidateIds.put(Task.OVERALL, IntStream.concat(Arrays.stream(warm), Arrays.stream(cold)).sorted().toArray());
@@ -187,11 +193,19 @@ public final class ColdStartEvaluator implements AutoCloseable {
               .select(col("user"), array_sort(array_union(col("w"), col("c"))).as("truth"))
           : truthOf(pairs(warmPart).union(pairs(coldPart)));
     };
-    Dataset<Row> known = truthOf(pairs(split.train()).union(pairs(split.warmVal())).union(pairs(split.warmTest()))
-        .union(pairs(split.coldVal())).union(pairs(split.coldTest()))).withColumnRenamed("truth", "known");
-    Dataset<Row> q = truth.join(known, "user")
+    Dataset<Row> q = truth.join(known(), "user")
         .select(col("user"), col("truth"), array_sort(array_except(col("known"), col("truth"))).as("exclude"));
     return settings.maxUsers > 0 ? q.orderBy("user").limit(settings.maxUsers) : q;
+  }
+
+  /** (user, known): every known positive of the user, from all five parts; cached, shared by all tasks. */
+  private Dataset<Row> known() {
+    if (known == null) {
+      known = truthOf(pairs(split.train()).union(pairs(split.warmVal())).union(pairs(split.warmTest()))
+          .union(pairs(split.coldVal())).union(pairs(split.coldTest()))).withColumnRenamed("truth", "known")
+          .persist(StorageLevel.MEMORY_AND_DISK());
+    }
+    return known;
   }
 
   private static Dataset<Row> pairs(Dataset<Row> part) {
@@ -223,7 +237,11 @@ public final class ColdStartEvaluator implements AutoCloseable {
     queryCounts.clear();
     if (coldItemIds != null) {
       coldItemIds.unpersist();
-      coldItemIds = null;
     }
+    if (known != null) {
+      known.unpersist();
+    }
+    coldItemIds = null;
+    known = null;
   }
 }

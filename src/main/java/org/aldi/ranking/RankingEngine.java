@@ -85,7 +85,7 @@ public final class RankingEngine {
     if (userBlockSize <= 0) {
       throw new IllegalArgumentException("user block size must be > 0, got " + userBlockSize);
     }
-    return queries.select("user", "vector", "truth", "exclude")
+    return queries.select(col("user"), col("vector").cast(Candidates.FLOAT_ARRAY), col("truth"), col("exclude"))
         .where(size(col("truth")).gt(0))
         .mapPartitions(new Ranker(candidates, ks, userBlockSize), Encoders.row(perUserSchema(ks)));
   }

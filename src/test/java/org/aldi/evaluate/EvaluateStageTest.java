@@ -52,8 +52,8 @@ class EvaluateStageTest {
     String table = MetricsTable.format(metrics, users);
     String[] lines = table.split("\n");
     assertEquals(4, lines.length);
-    assertTrue(lines[0].matches("task\\s+Precision@1\\s+Recall@1\\s+NDCG@1\\s+Precision@20\\s+Recall@20\\s+NDCG@20\\s+users"),
-        lines[0]);
+    String header = "task\\s+Precision@1\\s+Recall@1\\s+NDCG@1\\s+Precision@20\\s+Recall@20\\s+NDCG@20\\s+users";
+    assertTrue(lines[0].matches(header), lines[0]);
     assertTrue(lines[1].matches("overall\\s+0\\.5000\\s.*\\s2"), lines[1]);
     assertTrue(lines[3].startsWith("cold "), lines[3]);
   }

@@ -48,7 +48,8 @@ class Eq9Test {
     SparkSession spark = TestSpark.get();
     Dataset<Row> teacherUsers = vectors(spark, "id", "features", Map.of(1, new float[] {1, 2}, 2, new float[] {3, 4}));
     Dataset<Row> studentUsers = vectors(spark, "user", "vector", Map.of(1, new float[] {5, 6, 7}));
-    Dataset<Row> teacherItems = vectors(spark, "id", "features", Map.of(10, new float[] {1, 1}, 11, new float[] {2, 2}));
+    Dataset<Row> teacherItems =
+        vectors(spark, "id", "features", Map.of(10, new float[] {1, 1}, 11, new float[] {2, 2}));
     Dataset<Row> studentItems = vectors(spark, "item", "vector",
         Map.of(10, new float[] {9, 9, 9}, 11, new float[] {8, 8, 8}, 12, new float[] {1, 0, 1}));
     Dataset<Row> cold = spark.createDataFrame(List.of(RowFactory.create(12)),
