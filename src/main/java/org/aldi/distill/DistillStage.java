@@ -112,7 +112,7 @@ public final class DistillStage implements Stage {
       double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
 
       Map<String, Double> terms = lossTerms(net, monitor, layer);
-      StudentTowers towers = StudentTowers.fromParameters(net.paramTable(), layer, features(monitor));
+      StudentTowers towers = StudentTowers.fromParameters(net.getLayer(0).paramTable(), layer, features(monitor));
       Broadcast<StudentTowers> towersBroadcast = jsc.broadcast(towers);
       Dataset<Row> studentUsers = StudentVectors.users(userFactors, towersBroadcast).cache();
       Dataset<Row> studentItems = StudentVectors.items(content, towersBroadcast).cache();

@@ -24,8 +24,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class StudentTowers implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  public static final String USER = "user_";
-  public static final String ITEM = "item_";
+  /** Parameter-name prefixes of the two towers (no underscore: DL4J splits gradient keys at the last one). */
+  public static final String USER = "user";
+  public static final String ITEM = "item";
   public static final String W1 = "W1";
   public static final String B1 = "b1";
   public static final String BN_GAMMA = "bnGamma";
