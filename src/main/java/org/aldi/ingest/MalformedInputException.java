@@ -1,0 +1,27 @@
+package org.aldi.ingest;
+
+/** A line of an input file that cannot be parsed: names the file, the 1-based line number and the reason. */
+public final class MalformedInputException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public MalformedInputException(String file, long lineNumber, String reason) {
+    super("malformed input " + file + " line " + lineNumber + ": " + reason);
+  }
+
+  public MalformedInputException(String file, String reason) {
+    super("malformed input " + file + ": " + reason);
+  }
+
+  /**
+   * Spark wraps an executor's exception in a SparkException with a long message; this finds the
+   * MalformedInputException in the cause chain (null if there is none), so the caller can rethrow the clear one.
+   */
+  static MalformedInputException find(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof MalformedInputException m) {
+        return m;
+      }
+    }
+    return null;
+  }
+}
