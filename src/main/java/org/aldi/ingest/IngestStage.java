@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import org.aldi.config.Settings;
 import org.aldi.store.RunFolder;
+import org.aldi.store.SparkErrors;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
 import org.apache.spark.api.java.JavaRDD;
@@ -74,7 +75,7 @@ public final class IngestStage implements Stage {
       out.commit();
     } catch (Exception e) { // Spark's SparkException is checked in Java but thrown undeclared
       out.abort();
-      MalformedInputException malformed = MalformedInputException.find(e);
+      MalformedInputException malformed = SparkErrors.causeOfType(e, MalformedInputException.class);
       if (malformed != null) {
         throw malformed;
       }

@@ -11,17 +11,4 @@ public final class MalformedInputException extends RuntimeException {
   public MalformedInputException(String file, String reason) {
     super("malformed input " + file + ": " + reason);
   }
-
-  /**
-   * Spark wraps an executor's exception in a SparkException with a long message; this finds the
-   * MalformedInputException in the cause chain (null if there is none), so the caller can rethrow the clear one.
-   */
-  static MalformedInputException find(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof MalformedInputException m) {
-        return m;
-      }
-    }
-    return null;
-  }
 }

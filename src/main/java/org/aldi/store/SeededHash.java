@@ -1,7 +1,6 @@
 package org.aldi.store;
 
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
@@ -43,15 +42,10 @@ public final class SeededHash {
     return (int) (((hash >>> 33) * n) >>> 31);
   }
 
-  /** Column hash(seed, salt, id), for sorting or thresholding rows by a seeded key. */
-  public static Column column(long seed, long salt, Column id) {
-    UserDefinedFunction f = functions.udf((UDF1<Long, Long>) a -> hash(seed, salt, a), DataTypes.LongType);
-    return f.apply(id.cast(DataTypes.LongType));
-  }
-
-  /** Column hash(seed, salt, a, b). */
-  public static Column column(long seed, long salt, Column a, Column b) {
-    UserDefinedFunction f = functions.udf((UDF2<Long, Long, Long>) (x, y) -> hash(seed, salt, x, y), DataTypes.LongType);
+  /** Column unit(hash(seed, salt, a, b)): a seeded uniform double in [0, 1) per pair of ids. */
+  public static Column unitColumn(long seed, long salt, Column a, Column b) {
+    UserDefinedFunction f =
+        functions.udf((UDF2<Long, Long, Double>) (x, y) -> unit(hash(seed, salt, x, y)), DataTypes.DoubleType);
     return f.apply(a.cast(DataTypes.LongType), b.cast(DataTypes.LongType));
   }
 }
