@@ -1,0 +1,21 @@
+package org.aldi.jobs;
+
+import org.aldi.backbone.BackboneStage;
+import org.aldi.distill.DistillStage;
+import org.aldi.evaluate.EvaluateStage;
+import org.aldi.ingest.IngestStage;
+import org.aldi.sample.SampleStage;
+import org.aldi.split.SplitStage;
+
+/**
+ * Runs the whole pipeline in order: ingest, split, triple sampling, backbone, distillation, evaluation.
+ * Every stage writes its datasets to the run folder (aldi.run.dir); the metrics table is printed at the end.
+ */
+public final class PipelineJob {
+  private PipelineJob() {}
+
+  public static void main(String[] args) {
+    JobLauncher.main(args, new IngestStage(), new SplitStage(), new SampleStage(), new BackboneStage(),
+        new DistillStage(), new EvaluateStage());
+  }
+}
