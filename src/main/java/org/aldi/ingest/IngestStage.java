@@ -106,7 +106,8 @@ public final class IngestStage implements Stage {
     quality.put("users", stats.getLong(1));
     quality.put("items_in_interactions", stats.getLong(2));
     quality.put("malformed_lines", 0); // a malformed line fails the stage
-    out.writeParquet("interactions", interactions.select("user", "item", "weight", "timestamp"), rows);
+    out.writeParquet("interactions", interactions.select("user", "item", "weight", "timestamp")
+        .orderBy("user", "item"), rows);
 
     LOG.info("reading item content: {} ({})", data.contentPath, data.contentFormat);
     Dataset<Row> content;
@@ -132,7 +133,7 @@ public final class IngestStage implements Stage {
     quality.put("content_only_items", c.getLong(3));
     LOG.info("item content: {} items; {} with a content row but no (kept) content, {} interaction items without a "
         + "content row, {} content-only items", items, c.getLong(1), c.getLong(2), c.getLong(3));
-    out.writeParquet("item_content", itemContent.select("item", "features", "has_content"), items);
+    out.writeParquet("item_content", itemContent.select("item", "features", "has_content").orderBy("item"), items);
     out.writeJson("quality.json", quality);
     raw.unpersist();
   }

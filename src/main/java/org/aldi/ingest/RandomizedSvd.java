@@ -10,7 +10,6 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.mllib.linalg.SparseVector;
-import scala.Tuple2;
 
 /**
  * Seeded randomized truncated SVD (Halko, Martinsson &amp; Tropp 2011, Alg. 4.4 with power iterations) of a
@@ -43,7 +42,8 @@ final class RandomizedSvd {
     for (int i = 0; i < w.length; i++) {
       w[i] = random.nextGaussian();
     }
-    Matrix z = null;
+    double[] z = w; // Z = Aᵀ·Q, n x zCols row-major, after the loop
+    int zCols = l;
     for (int step = 0; step <= POWER_ITERATIONS; step++) {
       Broadcast<double[]> wB = jsc.broadcast(w);
       int cols = w.length / n;
@@ -76,15 +76,16 @@ final class RandomizedSvd {
           .treeReduce(RandomizedSvd::addInPlace);
       wB.destroy();
       mB.destroy();
-      z = new Matrix(zt, n, qCols);
+      z = zt;
+      zCols = qCols;
       w = zt;
     }
     // B = Zᵀ; B·Bᵀ = ZᵀZ = Ub·S²·Ubᵀ
-    double[] ztz = new double[z.cols * z.cols];
+    double[] ztz = new double[zCols * zCols];
     for (int r = 0; r < n; r++) {
-      addOuter(ztz, Arrays.copyOfRange(z.data, r * z.cols, (r + 1) * z.cols), z.cols);
+      addOuter(ztz, Arrays.copyOfRange(z, r * zCols, (r + 1) * zCols), zCols);
     }
-    EigenDecomposition eig = new EigenDecomposition(symmetric(ztz, z.cols));
+    EigenDecomposition eig = new EigenDecomposition(symmetric(ztz, zCols));
     double[] lambda = eig.getRealEigenvalues(); // descending
     int rank = 0;
     while (rank < Math.min(k, lambda.length) && lambda[rank] > 0
@@ -92,26 +93,23 @@ final class RandomizedSvd {
       rank++;
     }
     double[] sigma = new double[rank];
-    double[] ubScaled = new double[z.cols * rank]; // Ub_k·S_k⁻¹
+    double[] ubScaled = new double[zCols * rank]; // Ub_k·S_k⁻¹
     for (int j = 0; j < rank; j++) {
       sigma[j] = Math.sqrt(lambda[j]);
       double[] u = eig.getEigenvector(j).toArray();
-      for (int c = 0; c < z.cols; c++) {
+      for (int c = 0; c < zCols; c++) {
         ubScaled[c * rank + j] = u[c] / sigma[j];
       }
     }
     double[] v = new double[n * rank]; // V_k = Z·Ub_k·S_k⁻¹
     for (int r = 0; r < n; r++) {
-      double[] row = timesDense(Arrays.copyOfRange(z.data, r * z.cols, (r + 1) * z.cols), ubScaled, z.cols, rank);
+      double[] row = timesDense(Arrays.copyOfRange(z, r * zCols, (r + 1) * zCols), ubScaled, zCols, rank);
       System.arraycopy(row, 0, v, r * rank, rank);
     }
     Broadcast<double[]> vB = jsc.broadcast(v);
     int outCols = rank;
     return new Result(sigma, a.mapValues(row -> times(row, vB.value(), outCols)));
   }
-
-  /** A dense n x cols matrix stored row-major. */
-  private record Matrix(double[] data, int rows, int cols) {}
 
   /** a·W for a sparse row a and a row-major n x cols matrix W. */
   private static double[] times(SparseVector a, double[] w, int cols) {

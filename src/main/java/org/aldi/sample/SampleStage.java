@@ -109,7 +109,7 @@ public final class SampleStage implements Stage {
           return list.stream().mapToInt(i -> i).sorted().toArray();
         })
         .persist(StorageLevel.MEMORY_AND_DISK());
-    long trainRecords = byUser.values().mapToDouble(a -> a.length).sum().longValue();
+    long trainRecords = byUser.values().map(a -> (long) a.length).fold(0L, Long::sum);
     Broadcast<int[]> warmB = jsc.broadcast(warm);
     int epochs = sample.epochSets;
     int maxDraws = sample.maxNegativeDraws;

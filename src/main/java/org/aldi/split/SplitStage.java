@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Mode "random" follows the reference code (aldi-reference-code.md §1.4) with order-independent seeded
  * hashes in place of Python's shuffles: the same seed, data and configuration give the same split on any
- * partitioning, but not the reference's own split (mode "given" reads that one).
+ * partitioning, but not the reference's own split (mode "given" reads that one). Item counts are exact as in the
+ * reference (#cold = #items - floor((1 - fraction) * #items), #cold val = floor(fraction * #cold)); warm records
+ * are split by thresholds on a hash of (user, item), so their fractions hold in expectation only.
  *
  * <p>Writes split/{train, warm_val, warm_test, cold_val, cold_test} (user:int, item:int), split/item_role
  * (item:int, role:string: warm | cold_val | cold_test | cold_new) and split/summary.json. Both modes check the

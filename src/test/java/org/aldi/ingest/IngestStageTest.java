@@ -59,10 +59,14 @@ class IngestStageTest {
   }
 
   private RunFolder ingest(Path users, Path tags, String... extra) {
+    return ingestInto("run", users, tags, extra);
+  }
+
+  private RunFolder ingestInto(String runName, Path users, Path tags, String... extra) {
     List<String> o = new ArrayList<>(List.of("data.interactions.path=" + quoted(users),
         "data.content.path=" + quoted(tags), "data.content.dimension=2", "data.content.min-item-frequency=2"));
     o.addAll(List.of(extra));
-    Settings s = settings(dir.resolve("run"), o.toArray(String[]::new));
+    Settings s = settings(dir.resolve(runName), o.toArray(String[]::new));
     RunFolder run = new RunFolder(TestSpark.get(), s.run.dir);
     new IngestStage().run(run, s);
     return run;
@@ -116,6 +120,9 @@ class IngestStageTest {
     assertEquals(1, q.get("content").get("items_with_empty_content").asLong());
     assertEquals(1, q.get("content").get("items_whose_tags_were_all_dropped").asLong());
     assertEquals(2, q.get("content").get("tags_kept").asLong());
+
+    Dataset<Row> again = ingestInto("again", users, tags).read(RunFolder.INPUT, "item_content");
+    assertEquals(content.orderBy("item").collectAsList(), again.orderBy("item").collectAsList(), "deterministic");
   }
 
   @Test
