@@ -1,6 +1,5 @@
 package org.aldi.split;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
@@ -164,8 +163,9 @@ public final class SplitStage implements Stage {
     for (int i = 0; i < nCold; i++) {
       roleRows.add(RowFactory.create(coldOrder.get(i).intValue(), i < nColdVal ? COLD_VAL : COLD_TEST));
     }
-    Dataset<Row> coldRoles = broadcast(spark.createDataFrame(roleRows, new StructType()
-        .add("item", DataTypes.IntegerType, false).add("role", DataTypes.StringType, false)));
+    // small (items-sized): Spark broadcasts it by itself under spark.sql.autoBroadcastJoinThreshold
+    Dataset<Row> coldRoles = spark.createDataFrame(roleRows, new StructType()
+        .add("item", DataTypes.IntegerType, false).add("role", DataTypes.StringType, false));
 
     // step 4: warm records split by record with a seeded hash of (user, item): train / val / rest test.
     // Fractions hold in expectation (the reference's shuffle makes them exact).
