@@ -22,7 +22,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * <p>Input row: [e_u | e_i | e_j | c_i | c_j] for a triple (u, i, j): frozen teacher embeddings (backbone
  * dimension d) and item content (dimension c). Label: the teacher-qualifying weight w_i (Eq. 21).
  * Output ("activations"): per triple [s_ui, s_uj, t_ui, t_uj, d_i^S, d_i^T] so that the loss terms can be
- * reported per epoch ({@link AldiLoss}); the layer's score is the scalar objective, a mean over the batch.
+ * reported per epoch ({@link AldiLoss}); the network's score is the objective's batch mean.
  *
  * <p>Towers: Linear -> [BatchNorm] -> tanh -> Linear, as in the reference code (§3.1). Batch normalisation here
  * always uses the statistics of the batch; inference uses population statistics ({@link StudentTowers}).
@@ -93,16 +93,17 @@ public class AldiLayer extends SameDiffOutputLayer {
     SDVariable dS = gi.mul(gi.sub(gj.mean(true, 0))).sum(true, 1);
     SDVariable dT = ei.mul(ei.sub(ej.mean(true, 0))).sum(true, 1);
 
-    // L_basic: BPR, -log sigmoid(s_ui - s_uj).
-    SDVariable basic = sd.nn().softplus(sGap.neg()).mean();
-    // L_rate, Eq. 12-13: distance of positive and of negative scores (absolute or squared).
-    SDVariable rate = distance(sd, tPos.sub(sPos)).add(distance(sd, tNeg.sub(sNeg))).mean();
-    // L_rank, Eq. 14-15 and 22: cross-entropy of sigma(s-gap) against the soft label sigma(t-gap), times w_i.
-    SDVariable rank = weight.mul(softCrossEntropy(sd, sGap, tGap)).mean();
-    // L_iden, Eq. 18-20 and 23: cross-entropy of sigma(d^S) against sigma(d^T), times w_i.
-    SDVariable iden = weight.mul(softCrossEntropy(sd, dS, dT)).mean();
-
-    SDVariable loss = basic.add(rate.mul(alpha)).add(rank.mul(beta)).add(iden.mul(gamma));
+    // Per triple: L_basic (BPR, -log sigmoid(s_ui - s_uj)); L_rate (Eq. 12-13, absolute or squared distance of
+    // the positive and of the negative scores); L_rank (Eq. 14-15, 22: cross-entropy of sigma(s-gap) against the
+    // soft label sigma(t-gap), times w_i); L_iden (Eq. 18-20, 23: cross-entropy of sigma(d^S) against sigma(d^T),
+    // times w_i).
+    SDVariable basic = sd.nn().softplus(sGap.neg());
+    SDVariable rate = distance(sd, tPos.sub(sPos)).add(distance(sd, tNeg.sub(sNeg)));
+    SDVariable rank = weight.mul(softCrossEntropy(sd, sGap, tGap));
+    SDVariable iden = weight.mul(softCrossEntropy(sd, dS, dT));
+    // Eq. 10, summed over the batch: DL4J divides the score and the gradient by the batch size, so the
+    // objective that is optimised is the batch mean, as in the reference code.
+    SDVariable loss = basic.add(rate.mul(alpha)).add(rank.mul(beta)).add(iden.mul(gamma)).sum();
     loss.markAsLoss();
     sd.concat("activations", 1, sPos, sNeg, tPos, tNeg, dS, dT);
     return loss;

@@ -22,7 +22,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.util.ModelSerializer;
@@ -88,6 +90,10 @@ public final class DistillStage implements Stage {
         .averagingFrequency(s.averagingFrequency)
         .workerPrefetchNumBatches(0)
         .rddTrainingApproach(RDDTrainingApproach.Direct)
+        // keep the minibatches as objects and where they are: DL4J's defaults (serialized storage, a balancing
+        // shuffle) deserialise every minibatch once per averaging round, which dominated the epoch time
+        .storageLevel(StorageLevel.MEMORY_ONLY())
+        .repartionData(Repartition.Never)
         .rngSeed(settings.run.seed)
         .build());
 

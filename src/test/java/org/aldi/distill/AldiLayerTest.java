@@ -35,8 +35,8 @@ class AldiLayerTest {
 
   /**
    * Central finite differences of the network score against the backpropagated gradient, for every
-   * parameter of both towers (double precision). DL4J reports the score as objective / batch size and
-   * the gradient of the objective itself (its updater divides by the batch size), hence the factor B.
+   * parameter of both towers (double precision). DL4J reports the score as the batch mean of the objective
+   * and the gradient of its batch sum (its updater divides by the batch size), hence the factor B.
    */
   @ParameterizedTest(name = "batchNorm={0}, squared={1}")
   @CsvSource({"true,false", "false,true", "true,true", "false,false"})
@@ -73,7 +73,7 @@ class AldiLayerTest {
     double score = net.score(data);
     INDArray out = net.output(data.getFeatures());
     Map<String, Double> terms = AldiLoss.terms(out, data.getLabels(), AldiNetwork.layerOf(net));
-    assertEquals(terms.get("total"), score * B, 1e-9 * Math.max(1, Math.abs(score)),
+    assertEquals(terms.get("total"), score, 1e-9 * Math.max(1, Math.abs(score)),
         "terms " + terms + " vs score " + score);
     // teacher scores in the output are plain dot products of the input's teacher embeddings (Eq. 7)
     INDArray x = data.getFeatures();
