@@ -67,6 +67,7 @@ public class AldiLayer extends SameDiffOutputLayer {
 
   @Override
   public SDVariable defineLayer(SameDiff sd, SDVariable input, SDVariable labels, Map<String, SDVariable> p) {
+    SameDiffChatter.silence();
     int d = teacherDim;
     int c = contentDim;
     SDVariable eu = input.get(SDIndex.all(), SDIndex.interval(0, d));

@@ -11,7 +11,6 @@ import org.aldi.config.Settings;
 import org.aldi.sample.SampleStage;
 import org.aldi.split.SplitStage;
 import org.aldi.store.RunFolder;
-import org.aldi.store.Stage;
 import org.aldi.testing.TestSpark;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,18 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 class IngestSplitSampleFullDataTest {
   @TempDir Path dir;
 
-  private static void timed(Stage stage, RunFolder run, Settings s) {
-    long start = System.nanoTime();
-    stage.run(run, s);
-    System.out.printf("stage %s on the full CiteULike-a data: %.1f s%n", stage.name(), (System.nanoTime() - start) / 1e9);
-  }
-
   @Test
   void fullCiteULike() {
     Settings s = ConfigLoader.load(List.of(), List.of("run.dir=\"" + dir + "\""));
     RunFolder run = new RunFolder(TestSpark.get(), s.run.dir);
 
-    timed(new IngestStage(), run, s);
+    new IngestStage().run(run, s);
     JsonNode q = run.readJson(RunFolder.INPUT, "quality.json");
     assertEquals(204986, q.get("interactions").asLong());
     assertEquals(0, q.get("duplicates_dropped").asLong());
@@ -43,14 +36,14 @@ class IngestSplitSampleFullDataTest {
     DataSchemaAssert.matches("input.item_content", run.read(RunFolder.INPUT, "item_content"));
     assertEquals(0, run.read(RunFolder.INPUT, "item_content").filter("size(features) != 300").count());
 
-    timed(new SplitStage(), run, s);
+    new SplitStage().run(run, s);
     JsonNode split = run.readJson(RunFolder.SPLIT, "summary.json");
     assertEquals(3396, split.get("cold_items").asLong(), "as the reference: 16980 - floor(0.8 * 16980)");
     assertEquals(13584, split.at("/item_roles/warm").asLong());
     long train = split.at("/parts/train/records").asLong();
     assertTrue(train > 128000 && train < 136000, "train " + train + " close to the reference's 132,073");
 
-    timed(new SampleStage(), run, s);
+    new SampleStage().run(run, s);
     JsonNode triples = run.readJson(RunFolder.TRIPLES, "summary.json");
     assertEquals(10 * train, triples.get("triples").asLong());
   }
