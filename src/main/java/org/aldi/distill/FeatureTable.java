@@ -66,14 +66,6 @@ public final class FeatureTable implements Serializable {
     return dim;
   }
 
-  public int size() {
-    return ids.length;
-  }
-
-  public boolean contains(int id) {
-    return Arrays.binarySearch(ids, id) >= 0;
-  }
-
   /** Copies the vector of id into target at offset; fails naming the table if the id is missing. */
   public void copy(int id, float[] target, int offset, String what) {
     int r = Arrays.binarySearch(ids, id);

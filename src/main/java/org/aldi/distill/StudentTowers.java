@@ -103,15 +103,6 @@ public final class StudentTowers implements Serializable {
     shapes.put(name, row.shape());
   }
 
-  public boolean batchNorm() {
-    return batchNorm;
-  }
-
-  /** Output dimension of both towers (the teacher dimension). */
-  public int outputDim() {
-    return (int) shapes.get(USER + W2)[1];
-  }
-
   public int contentDim() {
     return (int) shapes.get(ITEM + W1)[0];
   }
@@ -145,15 +136,6 @@ public final class StudentTowers implements Serializable {
       cache = new LinkedHashMap<>();
     }
     return cache.computeIfAbsent(name, k -> Nd4j.create(arrays.get(k), shapes.get(k), 'c'));
-  }
-
-  /** Parameters and statistics by name (for persistence). */
-  public Map<String, float[]> arrays() {
-    return arrays;
-  }
-
-  public Map<String, long[]> shapes() {
-    return shapes;
   }
 
   /** JSON form: {"batch_norm": b, "arrays": {name: {"shape": [...], "values": [...]}}}. */

@@ -1,5 +1,6 @@
 package org.aldi.distill;
 
+import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -38,7 +39,7 @@ public final class TeacherWeights {
     }
     if (mode.equals("paper")) {
       Dataset<Row> counts = train.groupBy("item").agg(count(lit(1)).as("n"));
-      double meanN = counts.agg(org.apache.spark.sql.functions.avg("n")).first().getDouble(0);
+      double meanN = counts.agg(avg("n")).first().getDouble(0);
       for (Row r : counts.collectAsList()) {
         double x = omega * r.getLong(1) / meanN;
         weights.put(r.getInt(0), (float) (2 / (1 + Math.exp(-x)) - 1));   // Eq. 21
