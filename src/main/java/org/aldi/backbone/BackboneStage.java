@@ -44,15 +44,10 @@ public final class BackboneStage implements Stage {
         .setItemCol("item")
         .setRatingCol("rating");
     ALSModel model = als.fit(train.withColumn("rating", lit(1.0f)));
-    StageOutput out = StageOutput.begin(run, name(), settings);
-    try {
+    StageOutput.write(run, name(), settings, out -> {
       long users = out.writeParquet("user_factors", model.userFactors().orderBy("id"));
       long items = out.writeParquet("item_factors", model.itemFactors().orderBy("id"));
       LOG.info("backbone: wrote {} user and {} item embeddings of dimension {}", users, items, b.dimension);
-      out.commit();
-    } catch (RuntimeException e) {
-      out.abort();
-      throw e;
-    }
+    });
   }
 }

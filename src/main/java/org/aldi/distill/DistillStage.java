@@ -3,9 +3,7 @@ package org.aldi.distill;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -190,13 +188,12 @@ public final class DistillStage implements Stage {
   private void write(RunFolder run, Settings settings, MultiLayerNetwork net, StudentTowers towers,
       Dataset<Row> userFactors, Dataset<Row> content, List<Map<String, Object>> history, int bestEpoch,
       double best, JavaSparkContext jsc) {
-    StageOutput out = StageOutput.begin(run, name(), settings);
-    try {
+    Broadcast<StudentTowers> towersBroadcast = jsc.broadcast(towers);
+    StageOutput.write(run, name(), settings, out -> {
       try (OutputStream stream = out.create("network.zip")) {
         ModelSerializer.writeModel(net, stream, true);
       }
       out.writeBytes("towers.json", towers.toJson());
-      Broadcast<StudentTowers> towersBroadcast = jsc.broadcast(towers);
       out.writeParquet("student_users", StudentVectors.users(userFactors, towersBroadcast));
       out.writeParquet("student_items", StudentVectors.items(content, towersBroadcast));
       Map<String, Object> summary = new LinkedHashMap<>();
@@ -204,14 +201,7 @@ public final class DistillStage implements Stage {
       summary.put("best_val_cold_ndcg@" + settings.evaluate.validationK, best);
       summary.put("epochs", history);
       out.writeJson("history.json", summary);
-      out.commit();
-      towersBroadcast.destroy();
-    } catch (IOException e) {
-      out.abort();
-      throw new UncheckedIOException(e);
-    } catch (RuntimeException e) {
-      out.abort();
-      throw e;
-    }
+    });
+    towersBroadcast.destroy();
   }
 }

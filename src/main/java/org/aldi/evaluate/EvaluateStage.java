@@ -48,42 +48,39 @@ public final class EvaluateStage implements Stage {
     ObjectNode users = JSON.createObjectNode();
     List<Dataset<Row>> persisted = new ArrayList<>();
     List<Dataset<Row>> perUser = new ArrayList<>();
-    StageOutput out = StageOutput.begin(run, RunFolder.EVAL, settings);
-    try (ColdStartEvaluator evaluator = new ColdStartEvaluator(ColdStartEvaluator.Split.read(run), settings)) {
-      long rows = 0;
-      for (Task task : Task.values()) {
-        long start = System.nanoTime();
-        Evaluation e = evaluator.evaluate(task, Part.TEST, teacherUsers, teacherItems, studentUsers, studentItems,
-            ks, true);
-        LOG.info("{} task: {} users ranked in {} s", task.key(), e.users(),
-            String.format("%.1f", (System.nanoTime() - start) / 1e9));
-        ObjectNode means = metrics.putObject(task.key());
-        for (Map.Entry<String, Double> m : e.means().entrySet()) {
-          if (m.getValue().isNaN()) {
-            means.putNull(m.getKey()); // a task without users has no mean
-          } else {
-            means.put(m.getKey(), m.getValue());
+    StageOutput.write(run, name(), settings, out -> {
+      try (ColdStartEvaluator evaluator = new ColdStartEvaluator(ColdStartEvaluator.Split.read(run), settings)) {
+        long rows = 0;
+        for (Task task : Task.values()) {
+          long start = System.nanoTime();
+          Evaluation e = evaluator.evaluate(task, Part.TEST, teacherUsers, teacherItems, studentUsers, studentItems,
+              ks, true);
+          LOG.info("{} task: {} users ranked in {} s", task.key(), e.users(),
+              String.format("%.1f", (System.nanoTime() - start) / 1e9));
+          ObjectNode means = metrics.putObject(task.key());
+          for (Map.Entry<String, Double> m : e.means().entrySet()) {
+            if (m.getValue().isNaN()) {
+              means.putNull(m.getKey()); // a task without users has no mean
+            } else {
+              means.put(m.getKey(), m.getValue());
+            }
           }
+          persisted.add(e.perUser());
+          users.put(task.key(), e.users());
+          rows += e.users();
+          List<Column> columns = new ArrayList<>(List.of(lit(task.key()).as("task")));
+          for (String c : e.perUser().columns()) {
+            columns.add(col(c));
+          }
+          perUser.add(e.perUser().select(columns.toArray(new Column[0])));
         }
-        persisted.add(e.perUser());
-        users.put(task.key(), e.users());
-        rows += e.users();
-        List<Column> columns = new ArrayList<>(List.of(lit(task.key()).as("task")));
-        for (String c : e.perUser().columns()) {
-          columns.add(col(c));
-        }
-        perUser.add(e.perUser().select(columns.toArray(new Column[0])));
+        out.writeJson("metrics.json", metrics);
+        out.writeJson("users.json", users);
+        out.writeParquet("per_user", perUser.stream().reduce(Dataset::unionByName).orElseThrow(), rows);
+      } finally {
+        persisted.forEach(Dataset::unpersist);
       }
-      out.writeJson("metrics.json", metrics);
-      out.writeJson("users.json", users);
-      out.writeParquet("per_user", perUser.stream().reduce(Dataset::unionByName).orElseThrow(), rows);
-      out.commit();
-    } catch (RuntimeException e) {
-      out.abort();
-      throw e;
-    } finally {
-      persisted.forEach(Dataset::unpersist);
-    }
+    });
     String table = MetricsTable.format(metrics, users);
     LOG.info("test metrics:\n{}", table);
     System.out.print(table);

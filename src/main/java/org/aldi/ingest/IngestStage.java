@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import org.aldi.config.Settings;
 import org.aldi.store.RunFolder;
-import org.aldi.store.SparkErrors;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
 import org.apache.spark.api.java.JavaRDD;
@@ -69,18 +68,7 @@ public final class IngestStage implements Stage {
 
   @Override
   public void run(RunFolder run, Settings settings) {
-    StageOutput out = StageOutput.begin(run, RunFolder.INPUT, settings);
-    try {
-      write(run, settings, out);
-      out.commit();
-    } catch (Exception e) { // Spark's SparkException is checked in Java but thrown undeclared
-      out.abort();
-      MalformedInputException malformed = SparkErrors.causeOfType(e, MalformedInputException.class);
-      if (malformed != null) {
-        throw malformed;
-      }
-      throw e;
-    }
+    StageOutput.write(run, name(), settings, out -> write(run, settings, out), MalformedInputException.class);
   }
 
   private void write(RunFolder run, Settings settings, StageOutput out) {

@@ -16,7 +16,6 @@ import org.aldi.config.Settings;
 import org.aldi.split.SplitStage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.SeededHash;
-import org.aldi.store.SparkErrors;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -72,18 +71,7 @@ public final class SampleStage implements Stage {
 
   @Override
   public void run(RunFolder run, Settings settings) {
-    StageOutput out = StageOutput.begin(run, RunFolder.TRIPLES, settings);
-    try {
-      write(run, settings, out);
-      out.commit();
-    } catch (Exception e) { // Spark's SparkException is checked in Java but thrown undeclared
-      out.abort();
-      NegativeSamplingException failed = SparkErrors.causeOfType(e, NegativeSamplingException.class);
-      if (failed != null) {
-        throw failed;
-      }
-      throw e;
-    }
+    StageOutput.write(run, name(), settings, out -> write(run, settings, out), NegativeSamplingException.class);
   }
 
   private void write(RunFolder run, Settings settings, StageOutput out) {

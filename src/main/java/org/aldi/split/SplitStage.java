@@ -87,14 +87,7 @@ public final class SplitStage implements Stage {
 
   @Override
   public void run(RunFolder run, Settings settings) {
-    StageOutput out = StageOutput.begin(run, RunFolder.SPLIT, settings);
-    try {
-      write(run, settings, out);
-      out.commit();
-    } catch (RuntimeException e) {
-      out.abort();
-      throw e;
-    }
+    StageOutput.write(run, name(), settings, out -> write(run, settings, out));
   }
 
   private void write(RunFolder run, Settings settings, StageOutput out) {

@@ -43,6 +43,39 @@ public final class StageOutput {
     this.fs = run.fileSystem();
   }
 
+  /** What a stage writes into its output. */
+  @FunctionalInterface
+  public interface Writer {
+    void write(StageOutput out) throws Exception;
+  }
+
+  /**
+   * Writes a stage's output and commits it. On any failure the temporary folder is removed and the error
+   * rethrown; an error of one of the clear types, wrapped by Spark on its way from a task to the driver, is
+   * unwrapped so that the user sees its own message.
+   */
+  @SafeVarargs
+  public static void write(RunFolder run, String stage, Settings settings, Writer writer,
+      Class<? extends RuntimeException>... clearErrors) {
+    StageOutput out = begin(run, stage, settings);
+    try {
+      writer.write(out);
+      out.commit();
+    } catch (Exception e) { // Spark's SparkException is checked in Java but thrown undeclared
+      out.abort();
+      for (Class<? extends RuntimeException> type : clearErrors) {
+        RuntimeException clear = SparkErrors.causeOfType(e, type);
+        if (clear != null) {
+          throw clear;
+        }
+      }
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException("stage " + stage + " failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Starts a stage's output; fails at once if it exists and the run's policy is "fail". */
   public static StageOutput begin(RunFolder run, String stage, Settings settings) {
     try {
