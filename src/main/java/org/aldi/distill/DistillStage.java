@@ -112,6 +112,10 @@ public final class DistillStage implements Stage {
       JavaRDD<Row> epochTriples = triples.where(col("epoch").equalTo(set)).select("user", "pos", "neg").javaRDD();
       JavaRDD<DataSet> data = epochTriples.mapPartitions(rows -> batchesBroadcast.value().batches(rows));
       sparkNet.fit(data);
+      // DL4J persisted this epoch's minibatches; their ND4J buffers live off the Java heap and are freed only
+      // when the JVM collects their small on-heap handles, so release them now rather than let them pile up
+      data.unpersist(false);
+      System.gc();
       net = sparkNet.getNetwork();
       double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
 
