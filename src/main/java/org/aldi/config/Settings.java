@@ -170,6 +170,7 @@ public final class Settings implements Serializable {
     public final String teacherWeightMode;
     public final double omega;
     public final double referenceM;
+    public final boolean localTrainer;
     public final int averagingFrequency;
     public final int workers;
 
@@ -191,6 +192,7 @@ public final class Settings implements Serializable {
       teacherWeightMode = oneOf(c, "teacher-weight.mode", "aldi.distill.teacher-weight.mode", "off", "paper", "reference");
       omega = positiveDouble(c, "teacher-weight.omega", "aldi.distill.teacher-weight.omega");
       referenceM = positiveDouble(c, "teacher-weight.m", "aldi.distill.teacher-weight.m");
+      localTrainer = oneOf(c, "trainer", "aldi.distill.trainer", "parameter-averaging", "local").equals("local");
       averagingFrequency = positive(c, "parameter-averaging.averaging-frequency",
           "aldi.distill.parameter-averaging.averaging-frequency");
       workers = c.getInt("parameter-averaging.workers");

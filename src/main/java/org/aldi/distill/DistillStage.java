@@ -1,7 +1,6 @@
 package org.aldi.distill;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.max;
 
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -13,18 +12,12 @@ import org.aldi.ranking.ColdStartEvaluator;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.apache.spark.storage.StorageLevel;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
-import org.deeplearning4j.spark.api.Repartition;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -32,7 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains the ALDI student (towers f_U, f_I) on the sampled triples with DL4J's Spark parameter averaging,
+ * Trains the ALDI student (towers f_U, f_I) on the sampled triples ({@link EpochTrainer}: DL4J's Spark parameter
+ * averaging, or one network in the driver),
  * validating every epoch on cold-validation NDCG@K and keeping the best epoch (reference code §3.3).
  *
  * <p>Writes model/: network.zip (the DL4J network of the best epoch), towers.json (inference towers with
@@ -68,7 +62,12 @@ public final class DistillStage implements Stage {
         FeatureTable.collect(content, "item", "features", "input/item_content"),
         teacherWeights, s.batchSize);
     Broadcast<TrainingBatches> batchesBroadcast = jsc.broadcast(batches);
-    int epochSets = triples.agg(max("epoch")).first().getInt(0) + 1;
+    // triples per epoch set: for the throughput log and the time estimate
+    Map<Integer, Long> setSizes = new LinkedHashMap<>();
+    for (Row r : triples.groupBy("epoch").count().orderBy("epoch").collectAsList()) {
+      setSizes.put(r.getInt(0), r.getLong(1));
+    }
+    int epochSets = setSizes.size();
     LOG.info("distill: teacher dimension {}, content dimension {}, {} triple sets, teacher weights '{}'",
         batches.teacherDim(), batches.contentDim(), epochSets, s.teacherWeightMode);
 
@@ -80,20 +79,8 @@ public final class DistillStage implements Stage {
     LOG.info("distill: {} parameters, batch {}, Adam lr {}, L2 {}, alpha {} beta {} gamma {}, rating distance {}, "
             + "batch norm {}", net.numParams(), s.batchSize, s.learningRate, s.l2, s.alpha, s.beta, s.gamma,
         s.squaredRatingDistance ? "squared" : "absolute", s.batchNorm);
-    ParameterAveragingTrainingMaster.Builder master = s.workers > 0
-        ? new ParameterAveragingTrainingMaster.Builder(s.workers, s.batchSize)
-        : new ParameterAveragingTrainingMaster.Builder(s.batchSize);
-    SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, master
-        .batchSizePerWorker(s.batchSize)
-        .averagingFrequency(s.averagingFrequency)
-        .workerPrefetchNumBatches(0)
-        .rddTrainingApproach(RDDTrainingApproach.Direct)
-        // keep the minibatches as objects and where they are: DL4J's defaults (serialized storage, a balancing
-        // shuffle) deserialise every minibatch once per averaging round, which dominated the epoch time
-        .storageLevel(StorageLevel.MEMORY_ONLY())
-        .repartionData(Repartition.Never)
-        .rngSeed(settings.run.seed)
-        .build());
+    EpochTrainer trainer = EpochTrainer.create(settings, jsc, net, batches, batchesBroadcast);
+    LOG.info("distill: trainer '{}'", s.localTrainer ? "local" : "parameter-averaging");
 
     ColdStartEvaluator evaluator = new ColdStartEvaluator(ColdStartEvaluator.Split.read(run), settings);
     int[] validationK = {settings.evaluate.validationK};
@@ -109,14 +96,8 @@ public final class DistillStage implements Stage {
     for (int epoch = 0; epoch < s.maxEpochs; epoch++) {
       long epochStart = System.nanoTime();
       int set = epoch % epochSets;
-      JavaRDD<Row> epochTriples = triples.where(col("epoch").equalTo(set)).select("user", "pos", "neg").javaRDD();
-      JavaRDD<DataSet> data = epochTriples.mapPartitions(rows -> batchesBroadcast.value().batches(rows));
-      sparkNet.fit(data);
-      // DL4J persisted this epoch's minibatches; their ND4J buffers live off the Java heap and are freed only
-      // when the JVM collects their small on-heap handles, so release them now rather than let them pile up
-      data.unpersist(false);
-      System.gc();
-      net = sparkNet.getNetwork();
+      long epochTriples = setSizes.getOrDefault(set, 0L);
+      net = trainer.fit(triples.where(col("epoch").equalTo(set)).select("user", "pos", "neg"), epochTriples);
       double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
 
       Map<String, Double> terms = lossTerms(net, monitor, layer);
@@ -137,11 +118,13 @@ public final class DistillStage implements Stage {
       row.put("val_cold_" + ndcgKey, ndcg);
       row.put("train_seconds", trainSeconds);
       row.put("epoch_seconds", seconds);
+      row.put("triples_per_second", epochTriples / trainSeconds);
       history.add(row);
+      double elapsed = (System.nanoTime() - start) / 1e9;
       LOG.info(String.format("distill: epoch %3d  loss %.4f (basic %.4f rate %.4f rank %.4f iden %.4f)  "
-              + "val cold %s %.4f  %.1f s (train %.1f s)  elapsed %.0f s", epoch, terms.get("total"),
+              + "val cold %s %.4f  %.1f s (train %.1f s, %.0f triples/s)  elapsed %.0f s", epoch, terms.get("total"),
           terms.get("basic"), terms.get("rate"), terms.get("rank"), terms.get("iden"), ndcgKey, ndcg, seconds,
-          trainSeconds, (System.nanoTime() - start) / 1e9));
+          trainSeconds, epochTriples / trainSeconds, elapsed));
       if (ndcg > best) {
         best = ndcg;
         bestEpoch = epoch;
@@ -152,6 +135,11 @@ public final class DistillStage implements Stage {
         LOG.info("distill: no better validation NDCG for {} epochs, stopping", sinceBest);
         break;
       }
+      // at most: patience runs out (if no later epoch is better) or max-epochs is reached
+      int left = Math.min(s.maxEpochs - epoch - 1, s.patience + 1 - sinceBest);
+      LOG.info(String.format("distill: at most %d more epochs unless validation improves (about %.0f s at %.1f s "
+          + "per epoch); at most %d more in any case", left, left * elapsed / (epoch + 1), elapsed / (epoch + 1),
+          s.maxEpochs - epoch - 1));
     }
     LOG.info("distill: best epoch {} with validation cold {} {}", bestEpoch, ndcgKey, String.format("%.4f", best));
     net.setParams(bestParams);

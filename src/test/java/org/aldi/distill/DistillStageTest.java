@@ -21,13 +21,14 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The distillation stage on a small synthetic world where content carries the items' latent taste and the
  * teachers are the true latent vectors: the student must learn to rank cold items far better than chance,
- * through DL4J's Spark parameter averaging.
+ * through DL4J's Spark parameter averaging and through the local trainer alike.
  */
 class DistillStageTest {
   static final int USERS = 200;
@@ -37,13 +38,14 @@ class DistillStageTest {
   static final int NOISE = 4;
   static final int PER_USER = 10;
 
-  @Test
-  void learnsToRankColdItemsFromContent(@TempDir Path dir) {
+  @ParameterizedTest
+  @ValueSource(strings = {"parameter-averaging", "local"})
+  void learnsToRankColdItemsFromContent(String trainer, @TempDir Path dir) {
     SparkSession spark = TestSpark.get();
     Settings settings = ConfigLoader.load(List.of(), List.of("run.dir=\"" + dir + "\"", "distill.hidden=16",
         "distill.batch-size=64", "distill.max-epochs=12", "distill.patience=12", "distill.learning-rate=0.01",
         "distill.batch-norm-stat-batches=4", "distill.parameter-averaging.averaging-frequency=2",
-        "evaluate.k=[5]", "evaluate.validation-k=5", "spark.partitions=2"));
+        "evaluate.k=[5]", "evaluate.validation-k=5", "spark.partitions=2", "distill.trainer=" + trainer));
     RunFolder run = new RunFolder(spark, dir.toString());
     Random random = new Random(3);
     float[][] u = gaussian(random, USERS, LATENT);

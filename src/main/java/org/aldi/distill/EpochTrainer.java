@@ -1,0 +1,113 @@
+package org.aldi.distill;
+
+import java.util.Iterator;
+import org.aldi.config.Settings;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fits the student network on one epoch of triples (user, pos, neg). Two ways, chosen by
+ * aldi.distill.trainer:
+ * <ul>
+ *   <li>"parameter-averaging": DL4J's Spark data parallelism; every worker fits its partition's minibatches
+ *       and the parameters are averaged every averaging-frequency minibatches (for clusters);
+ *   <li>"local": one network in the driver JVM fits the minibatches in order, streamed partition by partition
+ *       from the triples dataset (Spark's local iterator), so the driver holds one partition at a time.
+ *       On one machine this avoids the per-round parameter broadcast and network rebuild of averaging.
+ * </ul>
+ */
+public interface EpochTrainer {
+  /** Fits one epoch and returns the network with the new parameters. */
+  MultiLayerNetwork fit(Dataset<Row> epochTriples, long triples);
+
+  static EpochTrainer create(Settings settings, JavaSparkContext jsc, MultiLayerNetwork net,
+      TrainingBatches batches, Broadcast<TrainingBatches> batchesBroadcast) {
+    Settings.Distill s = settings.distill;
+    return s.localTrainer
+        ? new Local(net, batches)
+        : new ParameterAveraging(jsc, net, batchesBroadcast, s, settings.run.seed);
+  }
+
+  /** DL4J's Spark parameter averaging. */
+  final class ParameterAveraging implements EpochTrainer {
+    private final SparkDl4jMultiLayer sparkNet;
+    private final Broadcast<TrainingBatches> batches;
+
+    ParameterAveraging(JavaSparkContext jsc, MultiLayerNetwork net, Broadcast<TrainingBatches> batches,
+        Settings.Distill s, long seed) {
+      this.batches = batches;
+      ParameterAveragingTrainingMaster.Builder master = s.workers > 0
+          ? new ParameterAveragingTrainingMaster.Builder(s.workers, s.batchSize)
+          : new ParameterAveragingTrainingMaster.Builder(s.batchSize);
+      this.sparkNet = new SparkDl4jMultiLayer(jsc, net, master
+          .batchSizePerWorker(s.batchSize)
+          .averagingFrequency(s.averagingFrequency)
+          .workerPrefetchNumBatches(0)
+          .rddTrainingApproach(RDDTrainingApproach.Direct)
+          // keep the minibatches as objects and where they are: DL4J's defaults (serialized storage, a
+          // balancing shuffle) deserialise every minibatch once per averaging round, which dominated the time
+          .storageLevel(StorageLevel.MEMORY_ONLY())
+          .repartionData(Repartition.Never)
+          .rngSeed(seed)
+          .build());
+    }
+
+    @Override
+    public MultiLayerNetwork fit(Dataset<Row> epochTriples, long triples) {
+      Broadcast<TrainingBatches> b = batches;
+      JavaRDD<DataSet> data = epochTriples.javaRDD().mapPartitions(rows -> b.value().batches(rows));
+      sparkNet.fit(data);
+      // DL4J persisted this epoch's minibatches; their ND4J buffers live off the Java heap and are freed only
+      // when the JVM collects their small on-heap handles, so release them now rather than let them pile up
+      data.unpersist(false);
+      System.gc();
+      return sparkNet.getNetwork();
+    }
+  }
+
+  /** One network in the driver, fitted minibatch by minibatch. */
+  final class Local implements EpochTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Local.class);
+    private static final double PROGRESS_SECONDS = 30;
+
+    private final MultiLayerNetwork net;
+    private final TrainingBatches batches;
+
+    Local(MultiLayerNetwork net, TrainingBatches batches) {
+      this.net = net;
+      this.batches = batches;
+    }
+
+    @Override
+    public MultiLayerNetwork fit(Dataset<Row> epochTriples, long triples) {
+      Iterator<DataSet> minibatches = batches.batches(epochTriples.toLocalIterator());
+      long start = System.nanoTime();
+      double lastReport = 0;
+      long done = 0;
+      while (minibatches.hasNext()) {
+        DataSet batch = minibatches.next();
+        net.fit(batch);
+        done += batch.numExamples();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (seconds - lastReport >= PROGRESS_SECONDS && done < triples) {
+          lastReport = seconds;
+          LOG.info(String.format("distill: %,d of %,d triples of this epoch, %.0f triples/s, about %.0f s left",
+              done, triples, done / seconds, (triples - done) * seconds / done));
+        }
+      }
+      return net;
+    }
+  }
+}
