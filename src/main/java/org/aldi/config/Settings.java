@@ -21,6 +21,7 @@ public final class Settings implements Serializable {
   public final Backbone backbone;
   public final Distill distill;
   public final Evaluate evaluate;
+  public final Generate generate;
   private final String rendered;
 
   Settings(Config root) {
@@ -33,6 +34,7 @@ public final class Settings implements Serializable {
       backbone = new Backbone(new Section(root, "aldi.backbone."));
       distill = new Distill(new Section(root, "aldi.distill."));
       evaluate = new Evaluate(new Section(root, "aldi.evaluate."));
+      generate = new Generate(new Section(root, "aldi.generate."));
     } catch (ConfigException e) {
       throw new ConfigError("bad configuration value: " + e.getMessage());
     }
@@ -225,6 +227,49 @@ public final class Settings implements Serializable {
       }
       overallUsersBoth = oneOf(c, "overall-users", "aldi.evaluate.overall-users", "both", "either").equals("both");
       userBlockSize = positive(c, "user-block-size", "aldi.evaluate.user-block-size");
+    }
+  }
+
+  public static final class Generate implements Serializable {
+    public final String dir;
+    public final int users;
+    public final int items;
+    public final int contentDimension;
+    public final int latentDimension;
+    public final double popularityExponent;
+    public final double tasteSignal;
+    public final double contentSignal;
+    public final int minUserInteractions;
+    public final double meanUserInteractions;
+    public final double activityShape;
+    public final int attributesMin;
+    public final double attributesMean;
+
+    Generate(Section c) {
+      dir = nonEmpty(c, "dir", "aldi.generate.dir");
+      users = positive(c, "users", "aldi.generate.users");
+      items = positive(c, "items", "aldi.generate.items");
+      contentDimension = positive(c, "content-dimension", "aldi.generate.content-dimension");
+      latentDimension = positive(c, "latent-dimension", "aldi.generate.latent-dimension");
+      popularityExponent = nonNegative(c, "popularity-exponent", "aldi.generate.popularity-exponent");
+      tasteSignal = nonNegative(c, "taste-signal", "aldi.generate.taste-signal");
+      contentSignal = nonNegative(c, "content-signal", "aldi.generate.content-signal");
+      minUserInteractions = positive(c, "min-user-interactions", "aldi.generate.min-user-interactions");
+      meanUserInteractions = positiveDouble(c, "mean-user-interactions", "aldi.generate.mean-user-interactions");
+      activityShape = positiveDouble(c, "activity-shape", "aldi.generate.activity-shape");
+      attributesMin = positive(c, "attributes-min", "aldi.generate.attributes-min");
+      attributesMean = positiveDouble(c, "attributes-mean", "aldi.generate.attributes-mean");
+      if (meanUserInteractions < minUserInteractions) {
+        throw new ConfigError("aldi.generate.mean-user-interactions must be >= aldi.generate.min-user-interactions, got "
+            + meanUserInteractions + " < " + minUserInteractions);
+      }
+      if (activityShape <= 1) {
+        throw new ConfigError("aldi.generate.activity-shape must be > 1 (a finite mean), got " + activityShape);
+      }
+      if (attributesMean < attributesMin) {
+        throw new ConfigError("aldi.generate.attributes-mean must be >= aldi.generate.attributes-min, got "
+            + attributesMean + " < " + attributesMin);
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package org.aldi.jobs;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.aldi.config.ConfigError;
 import org.aldi.config.ConfigLoader;
 import org.aldi.config.Settings;
@@ -48,10 +49,15 @@ public final class JobLauncher {
 
   /** Runs a job's main: exits with status 2 on a configuration error, 1 on any other failure. */
   public static void main(String[] args, Stage... stages) {
+    run(args, (spark, settings) -> runStages(new RunFolder(spark, settings.run.dir), settings, stages));
+  }
+
+  /** Loads the settings, starts Spark and runs the body; a configuration error exits with status 2. */
+  public static void run(String[] args, BiConsumer<SparkSession, Settings> body) {
     try {
       Settings settings = load(args);
       try (SparkSession spark = session(settings)) {
-        runStages(new RunFolder(spark, settings.run.dir), settings, stages);
+        body.accept(spark, settings);
       }
     } catch (ConfigError e) {
       System.err.println("configuration error: " + e.getMessage());
