@@ -1,11 +1,13 @@
 package org.aldi.jobs;
 
+import java.util.List;
 import org.aldi.backbone.BackboneStage;
 import org.aldi.distill.DistillStage;
 import org.aldi.evaluate.EvaluateStage;
 import org.aldi.ingest.IngestStage;
 import org.aldi.sample.SampleStage;
 import org.aldi.split.SplitStage;
+import org.aldi.store.Stage;
 
 /**
  * Runs the whole pipeline in order: ingest, split, triple sampling, backbone, distillation, evaluation.
@@ -14,8 +16,13 @@ import org.aldi.split.SplitStage;
 public final class PipelineJob {
   private PipelineJob() {}
 
+  /** The stages of the pipeline, in order. */
+  public static List<Stage> stages() {
+    return List.of(new IngestStage(), new SplitStage(), new SampleStage(), new BackboneStage(), new DistillStage(),
+        new EvaluateStage());
+  }
+
   public static void main(String[] args) {
-    JobLauncher.main(args, new IngestStage(), new SplitStage(), new SampleStage(), new BackboneStage(),
-        new DistillStage(), new EvaluateStage());
+    JobLauncher.main(args, stages().toArray(new Stage[0]));
   }
 }
