@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Trains the warm backbone on the training interactions and writes the teacher embeddings e_u and e_i
  * (paper Eq. 7: the teacher's score is e_u . e_i). Only warm items occur in training, so only they get e_i.
+ * aldi.backbone.method: "als" (MLlib ALS, implicit feedback) or "bpr-mf" (the paper's MF, {@link BprMfTrainer}).
  */
 public final class BackboneStage implements Stage {
   private static final Logger LOG = LoggerFactory.getLogger(BackboneStage.class);
@@ -28,6 +29,14 @@ public final class BackboneStage implements Stage {
 
   @Override
   public void run(RunFolder run, Settings settings) {
+    if (settings.backbone.method.equals("bpr-mf")) {
+      BprMfTrainer.train(run, settings, name());
+    } else {
+      als(run, settings);
+    }
+  }
+
+  private void als(RunFolder run, Settings settings) {
     Dataset<Row> train = run.read(RunFolder.SPLIT, "train").select(col("user"), col("item"));
     Settings.Backbone b = settings.backbone;
     LOG.info("backbone: MLlib ALS (implicit feedback), rank {}, {} iterations, regParam {}, alpha {}",

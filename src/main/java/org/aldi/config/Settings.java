@@ -144,14 +144,26 @@ public final class Settings implements Serializable {
     public final double alsRegParam;
     public final double alsAlpha;
     public final int alsNumBlocks;
+    public final double bprLearningRate;
+    public final double bprReg;
+    public final int bprBatchSize;
+    public final int bprMaxEpochs;
+    public final int bprPatience;
+    public final double bprInitStd;
 
     Backbone(Section c) {
-      method = oneOf(c, "method", "aldi.backbone.method", "als");
+      method = oneOf(c, "method", "aldi.backbone.method", "als", "bpr-mf");
       dimension = positive(c, "dimension", "aldi.backbone.dimension");
       alsMaxIter = positive(c, "als.max-iter", "aldi.backbone.als.max-iter");
       alsRegParam = nonNegative(c, "als.reg-param", "aldi.backbone.als.reg-param");
       alsAlpha = nonNegative(c, "als.alpha", "aldi.backbone.als.alpha");
       alsNumBlocks = positive(c, "als.num-blocks", "aldi.backbone.als.num-blocks");
+      bprLearningRate = positiveDouble(c, "bpr.learning-rate", "aldi.backbone.bpr.learning-rate");
+      bprReg = nonNegative(c, "bpr.reg", "aldi.backbone.bpr.reg");
+      bprBatchSize = positive(c, "bpr.batch-size", "aldi.backbone.bpr.batch-size");
+      bprMaxEpochs = positive(c, "bpr.max-epochs", "aldi.backbone.bpr.max-epochs");
+      bprPatience = positive(c, "bpr.patience", "aldi.backbone.bpr.patience");
+      bprInitStd = positiveDouble(c, "bpr.init-std", "aldi.backbone.bpr.init-std");
     }
   }
 
