@@ -21,6 +21,7 @@ public final class Settings implements Serializable {
   public final Backbone backbone;
   public final Distill distill;
   public final Evaluate evaluate;
+  public final Serve serve;
   private final String rendered;
 
   Settings(Config root) {
@@ -33,6 +34,7 @@ public final class Settings implements Serializable {
       backbone = new Backbone(new Section(root, "aldi.backbone."));
       distill = new Distill(new Section(root, "aldi.distill."));
       evaluate = new Evaluate(new Section(root, "aldi.evaluate."));
+      serve = new Serve(new Section(root, "aldi.serve."));
     } catch (ConfigException e) {
       throw new ConfigError("bad configuration value: " + e.getMessage());
     }
@@ -223,6 +225,18 @@ public final class Settings implements Serializable {
       }
       overallUsersBoth = oneOf(c, "overall-users", "aldi.evaluate.overall-users", "both", "either").equals("both");
       userBlockSize = positive(c, "user-block-size", "aldi.evaluate.user-block-size");
+    }
+  }
+
+  public static final class Serve implements Serializable {
+    public final String newItems;
+    public final String newItemVectors;
+    public final int k;
+
+    Serve(Section c) {
+      newItems = c.getString("new-items");
+      newItemVectors = c.getString("new-item-vectors");
+      k = positive(c, "k", "aldi.serve.k");
     }
   }
 
