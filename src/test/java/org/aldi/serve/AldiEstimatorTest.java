@@ -76,7 +76,7 @@ class AldiEstimatorTest {
     AldiEstimator aldi = new AldiEstimator().setInteractions(interactionsDf).setUserCol("uid").setItemCol("doc")
         .setContentCol("tags").setOutputCol("embedding").setRunDir(runDir)
         .setRank(LATENT).setAlsMaxIter(3).setHidden(16).setBatchSize(64).setLearningRate(0.01)
-        .setMaxEpochs(3).setPatience(3);
+        .setMaxEpochs(2).setPatience(2);
 
     PipelineModel pipeline = new Pipeline().setStages(new PipelineStage[] {aldi}).fit(contentDf);
 
@@ -85,7 +85,7 @@ class AldiEstimatorTest {
     // fit trained a run: its stages are complete, with the params as configuration keys
     RunFolder run = new RunFolder(spark, runDir);
     assertTrue(run.isComplete(RunFolder.MODEL));
-    assertEquals(3, run.readJson(RunFolder.MODEL, "history.json").get("epochs").size());
+    assertEquals(2, run.readJson(RunFolder.MODEL, "history.json").get("epochs").size());
     JsonNode config = run.readJson(RunFolder.MODEL, "_aldi_meta.json").get("config").get("aldi");
     assertEquals(16, config.get("distill").get("hidden").asInt());
     assertEquals(LATENT, config.get("backbone").get("dimension").asInt());

@@ -31,7 +31,7 @@ class DailyUseTinyRunTest {
   @TempDir Path dir;
 
   @Test
-  void recommendsWarmAndColdItemsByEq9WithoutKnownInteractionsAndWithIndexIdsWhenUnmapped() {
+  void recommendsAndExportsByEq9WithoutKnownInteractionsAndWithIndexIdsWhenUnmapped() {
     Settings settings = TinyRun.settings(dir.toString(), "serve.k=3");
     RunFolder run = TinyRun.write(dir.toString(), settings);
     writeInput(run, settings, false);
@@ -46,6 +46,14 @@ class DailyUseTinyRunTest {
     assertEquals(List.of("3 3 1 20 20 10.0 true", "3 3 2 11 11 3.0 false", "3 3 3 13 13 1.0 false"), lines(recs, 3));
     assertEquals(List.of("2 2 1 20 20 10.0 true", "2 2 2 12 12 2.0 false", "2 2 3 22 22 1.0 true"), lines(recs, 2));
     assertEquals(12, recs.count());
+
+    new ExportStage().run(run, settings);
+
+    Dataset<Row> items = run.read(ExportStage.NAME, "item_vectors");
+    assertEquals(9, items.count());
+    assertFalse(run.isComplete(ServingVectors.NEW_ITEMS));
+    assertEquals("13 13 false [1.0, 0.0, 0.0, 0.0]", line(items.where("item = 13").first()));
+    assertEquals("2 2 [1.0, 0.0, 1.0, 0.0]", line(run.read(ExportStage.NAME, "user_vectors").where("user = 2").first()));
   }
 
   @Test
@@ -84,20 +92,6 @@ class DailyUseTinyRunTest {
     JsonNode index = run.readJson(ExportStage.NAME, "index.json");
     assertEquals(4, index.get("dimension").asInt());
     assertEquals(7, index.get("cold_items").asInt());
-  }
-
-  @Test
-  void exportWithoutMappingUsesTheIndexAsId() {
-    Settings settings = TinyRun.settings(dir.toString());
-    RunFolder run = TinyRun.write(dir.toString(), settings);
-    writeInput(run, settings, false);
-
-    new ExportStage().run(run, settings);
-
-    Dataset<Row> items = run.read(ExportStage.NAME, "item_vectors");
-    assertEquals(9, items.count());
-    assertFalse(run.isComplete(ServingVectors.NEW_ITEMS));
-    assertEquals("13 13 false [1.0, 0.0, 0.0, 0.0]", line(items.where("item = 13").first()));
   }
 
   /** input/interactions: every pair of the tiny split; with mapping, user_ids for users 0-2 and item_ids 10-24. */
