@@ -2,6 +2,7 @@ package org.aldi.serve;
 
 import static org.apache.spark.sql.functions.col;
 
+import com.typesafe.config.ConfigUtil;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,14 +19,15 @@ import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.functions;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -193,7 +195,7 @@ public final class AldiEstimator extends Estimator<AldiModel> {
     Dataset<Row> items = content.toDF();
     String features = getOrDefault(contentCol);
     if (content.schema().apply(features).dataType() instanceof VectorUDT) {
-      items = items.withColumn(features, org.apache.spark.ml.functions.vector_to_array(col(features), "float32"));
+      items = items.withColumn(features, functions.vector_to_array(col(features), "float32"));
     }
     items = items.select(col(getOrDefault(itemCol)).cast(DataTypes.IntegerType).as("item"),
         col(features).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("features"));
@@ -221,7 +223,7 @@ public final class AldiEstimator extends Estimator<AldiModel> {
   }
 
   private static String quoted(String s) {
-    return com.typesafe.config.ConfigUtil.quoteString(s);
+    return ConfigUtil.quoteString(s);
   }
 
   /** The content schema with the model's output column (checks the content column). */
