@@ -49,6 +49,13 @@ import org.apache.spark.sql.types.StructType;
 public final class AldiModel extends Model<AldiModel> implements MLWritable {
   private static final long serialVersionUID = 1L;
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Metadata field of the towers' batch-norm flag, next to DefaultParamsWriter's fields. */
+  private static final String BATCH_NORM = "batchNorm";
+  /** Schema of path/data: one row per tower array. */
+  private static final StructType DATA = new StructType()
+      .add("name", DataTypes.StringType, false)
+      .add("shape", DataTypes.createArrayType(DataTypes.LongType, false), false)
+      .add("values", DataTypes.createArrayType(DataTypes.FloatType, false), false);
 
   private final String uid;
   private final StudentTowers towers;
@@ -146,11 +153,6 @@ public final class AldiModel extends Model<AldiModel> implements MLWritable {
     return new Writer(this);
   }
 
-  @Override
-  public void save(String path) throws IOException {
-    write().save(path);
-  }
-
   public static MLReader<AldiModel> read() {
     return new Reader();
   }
@@ -173,12 +175,6 @@ public final class AldiModel extends Model<AldiModel> implements MLWritable {
       }
     }
   }
-
-  private static final String BATCH_NORM = "batchNorm";
-  private static final StructType DATA = new StructType()
-      .add("name", DataTypes.StringType, false)
-      .add("shape", DataTypes.createArrayType(DataTypes.LongType, false), false)
-      .add("values", DataTypes.createArrayType(DataTypes.FloatType, false), false);
 
   static final class Writer extends MLWriter {
     private final AldiModel model;

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.col;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -61,7 +62,7 @@ class DailyUseSliceTest {
     DataSchemaAssert.matches("new_items.item_vectors", fresh);
     Map<Integer, float[]> trained = vectors(run.read(RunFolder.MODEL, "student_items"), "item", "vector");
     Map<Integer, float[]> embedded = vectors(fresh, "item", "vector");
-    assertEquals(spark(run).read().parquet(batch).count(), embedded.size());
+    assertEquals(run.spark().read().parquet(batch).count(), embedded.size());
     assertTrue(embedded.size() > 20, "new items: " + embedded.size());
     embedded.forEach((item, v) -> assertClose(trained.get(item - OFFSET), v, "f_I of new item " + item));
 
@@ -73,7 +74,7 @@ class DailyUseSliceTest {
     Map<Integer, float[]> studentUsers = map(teacherUsers, true, towers);
     Map<Integer, float[]> coldContent = vectors(run.read(RunFolder.INPUT, "item_content").join(
         run.read(RunFolder.SPLIT, "item_role").where("role != 'warm'"), "item"), "item", "features");
-    spark(run).read().parquet(batch).collectAsList().forEach(r -> coldContent.put(r.getInt(0), floats(r.getList(1))));
+    run.spark().read().parquet(batch).collectAsList().forEach(r -> coldContent.put(r.getInt(0), floats(r.getList(1))));
     Map<Integer, float[]> studentItems = map(coldContent, false, towers);
     Map<Integer, Map<Integer, Double>> expected = new HashMap<>();
     for (Map.Entry<Integer, float[]> u : teacherUsers.entrySet()) {
@@ -112,7 +113,7 @@ class DailyUseSliceTest {
         .forEach(r -> known.computeIfAbsent(r.getInt(0), x -> new HashSet<>()).add(r.getInt(1)));
     Map<Integer, List<Row>> byUser = new HashMap<>();
     recs.where(col("user").mod(20).equalTo(0)).orderBy("user", "rank").collectAsList()
-        .forEach(r -> byUser.computeIfAbsent(r.getInt(0), x -> new java.util.ArrayList<>()).add(r));
+        .forEach(r -> byUser.computeIfAbsent(r.getInt(0), x -> new ArrayList<>()).add(r));
     assertEquals(expected.keySet(), byUser.keySet());
     for (Map.Entry<Integer, List<Row>> u : byUser.entrySet()) {
       Map<Integer, Double> scores = expected.get(u.getKey());
@@ -187,9 +188,5 @@ class DailyUseSliceTest {
     try (InputStream in = run.open(RunFolder.MODEL, file)) {
       return in.readAllBytes();
     }
-  }
-
-  private static org.apache.spark.sql.SparkSession spark(RunFolder run) {
-    return run.spark();
   }
 }
