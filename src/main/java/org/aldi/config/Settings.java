@@ -22,6 +22,7 @@ public final class Settings implements Serializable {
   public final Distill distill;
   public final Evaluate evaluate;
   public final Generate generate;
+  public final Serve serve;
   private final String rendered;
 
   Settings(Config root) {
@@ -35,6 +36,7 @@ public final class Settings implements Serializable {
       distill = new Distill(new Section(root, "aldi.distill."));
       evaluate = new Evaluate(new Section(root, "aldi.evaluate."));
       generate = new Generate(new Section(root, "aldi.generate."));
+      serve = new Serve(new Section(root, "aldi.serve."));
     } catch (ConfigException e) {
       throw new ConfigError("bad configuration value: " + e.getMessage());
     }
@@ -282,6 +284,18 @@ public final class Settings implements Serializable {
         throw new ConfigError("aldi.generate.attributes-mean must be >= aldi.generate.attributes-min, got "
             + attributesMean + " < " + attributesMin);
       }
+    }
+  }
+
+  public static final class Serve implements Serializable {
+    public final String newItems;
+    public final String newItemVectors;
+    public final int k;
+
+    Serve(Section c) {
+      newItems = c.getString("new-items");
+      newItemVectors = c.getString("new-item-vectors");
+      k = positive(c, "k", "aldi.serve.k");
     }
   }
 

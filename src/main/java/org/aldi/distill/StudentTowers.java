@@ -103,6 +103,31 @@ public final class StudentTowers implements Serializable {
     shapes.put(name, row.shape());
   }
 
+  /**
+   * Towers from stored arrays: name → row-major values and name → shape, names as in {@link #toJson} (e.g.
+   * "itemW1", "userbnMean").
+   */
+  public static StudentTowers of(Map<String, float[]> arrays, Map<String, long[]> shapes, boolean batchNorm) {
+    if (!arrays.keySet().equals(shapes.keySet())) {
+      throw new IllegalArgumentException("arrays " + arrays.keySet() + " but shapes " + shapes.keySet());
+    }
+    return new StudentTowers(new LinkedHashMap<>(arrays), new LinkedHashMap<>(shapes), batchNorm);
+  }
+
+  /** The stored arrays by name, row-major (do not modify). */
+  public Map<String, float[]> arrays() {
+    return java.util.Collections.unmodifiableMap(arrays);
+  }
+
+  /** The shapes of {@link #arrays()} by name (do not modify). */
+  public Map<String, long[]> shapes() {
+    return java.util.Collections.unmodifiableMap(shapes);
+  }
+
+  public boolean batchNorm() {
+    return batchNorm;
+  }
+
   public int contentDim() {
     return (int) shapes.get(ITEM + W1)[0];
   }

@@ -1,5 +1,7 @@
 package org.aldi.distill;
 
+import static org.apache.spark.sql.functions.col;
+
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -22,25 +24,35 @@ public final class StudentVectors {
 
   /** @param teacherUsers (id, features) → (user, vector) */
   public static Dataset<Row> users(Dataset<Row> teacherUsers, Broadcast<StudentTowers> towers) {
-    return map(teacherUsers.select("id", "features"), towers, true, "user");
+    return map(teacherUsers.select(col("id").as("user"), col("features")), "features", "vector", towers, true)
+        .select("user", "vector");
   }
 
   /** @param content (item, features) → (item, vector) */
   public static Dataset<Row> items(Dataset<Row> content, Broadcast<StudentTowers> towers) {
-    return map(content.select("item", "features"), towers, false, "item");
+    return withItemVectors(content.select("item", "features"), "features", "vector", towers).select("item", "vector");
   }
 
-  private static Dataset<Row> map(Dataset<Row> input, Broadcast<StudentTowers> towers, boolean userTower, String idName) {
-    StructType schema = new StructType()
-        .add(idName, DataTypes.IntegerType, false)
-        .add("vector", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+  /**
+   * The input with one more column, outputCol = f_I(c) (array&lt;float&gt;) of its content column contentCol (an
+   * array of numbers); every other column is kept.
+   */
+  public static Dataset<Row> withItemVectors(Dataset<Row> input, String contentCol, String outputCol,
+      Broadcast<StudentTowers> towers) {
+    return map(input, contentCol, outputCol, towers, false);
+  }
+
+  private static Dataset<Row> map(Dataset<Row> input, String inputCol, String outputCol,
+      Broadcast<StudentTowers> towers, boolean userTower) {
+    StructType schema = input.schema().add(outputCol, DataTypes.createArrayType(DataTypes.FloatType, false), false);
+    int column = input.schema().fieldIndex(inputCol);
     JavaRDD<Row> rows = input.javaRDD().mapPartitions(it -> new Iterator<Row>() {
       private Iterator<Row> block = java.util.Collections.emptyIterator();
 
       @Override
       public boolean hasNext() {
         if (!block.hasNext() && it.hasNext()) {
-          block = mapBlock(it, towers.value(), userTower);
+          block = mapBlock(it, column, towers.value(), userTower);
         }
         return block.hasNext();
       }
@@ -54,13 +66,13 @@ public final class StudentVectors {
     return SparkSession.active().createDataFrame(rows, schema);
   }
 
-  private static Iterator<Row> mapBlock(Iterator<Row> it, StudentTowers towers, boolean userTower) {
-    List<Integer> ids = new ArrayList<>(BLOCK);
+  private static Iterator<Row> mapBlock(Iterator<Row> it, int column, StudentTowers towers, boolean userTower) {
+    List<Row> inputs = new ArrayList<>(BLOCK);
     List<float[]> vectors = new ArrayList<>(BLOCK);
-    while (it.hasNext() && ids.size() < BLOCK) {
+    while (it.hasNext() && inputs.size() < BLOCK) {
       Row r = it.next();
-      ids.add(r.getInt(0));
-      List<Object> v = r.getList(1);
+      inputs.add(r);
+      List<Object> v = r.getList(column);
       float[] f = new float[v.size()];
       for (int k = 0; k < f.length; k++) {
         f[k] = ((Number) v.get(k)).floatValue();
@@ -68,20 +80,26 @@ public final class StudentVectors {
       vectors.add(f);
     }
     int dim = vectors.get(0).length;
-    float[] flat = new float[ids.size() * dim];
-    for (int r = 0; r < ids.size(); r++) {
+    float[] flat = new float[inputs.size() * dim];
+    for (int r = 0; r < inputs.size(); r++) {
       System.arraycopy(vectors.get(r), 0, flat, r * dim, dim);
     }
-    INDArray x = Nd4j.create(flat, new long[] {ids.size(), dim}, 'c');
+    INDArray x = Nd4j.create(flat, new long[] {inputs.size(), dim}, 'c');
     INDArray out = userTower ? towers.mapUsers(x) : towers.mapItems(x);
-    List<Row> rows = new ArrayList<>(ids.size());
-    for (int r = 0; r < ids.size(); r++) {
+    List<Row> rows = new ArrayList<>(inputs.size());
+    for (int r = 0; r < inputs.size(); r++) {
       float[] vector = out.getRow(r).dup().data().asFloat();
       Float[] boxed = new Float[vector.length];
       for (int k = 0; k < vector.length; k++) {
         boxed[k] = vector[k];
       }
-      rows.add(RowFactory.create(ids.get(r), boxed));
+      Row in = inputs.get(r);
+      Object[] values = new Object[in.size() + 1];
+      for (int k = 0; k < in.size(); k++) {
+        values[k] = in.get(k);
+      }
+      values[in.size()] = boxed;
+      rows.add(RowFactory.create(values));
     }
     return rows.iterator();
   }

@@ -32,13 +32,14 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Distributed full ranking (reference code §6). Input: user queries (user:int, vector:array&lt;float&gt;,
- * truth:array&lt;int&gt;, exclude:array&lt;int&gt;) and a broadcast candidate set. Per partition, users are taken in
- * blocks; a block's scores against every candidate come from one matrix product, each user's excluded items are
- * removed, the top max(K) items are selected ({@link TopK}) and the metrics of every K computed
- * ({@link RankingMetrics}). The output has one row per user; the driver only aggregates means.
+ * exclude:array&lt;int&gt;, and for evaluation truth:array&lt;int&gt;) and a broadcast candidate set. Per partition,
+ * users are taken in blocks; a block's scores against every candidate come from one matrix product, each user's
+ * excluded items are removed and the top K items are selected ({@link TopK}). Evaluation ({@link #perUser})
+ * then computes the metrics of every K ({@link RankingMetrics}), one row per user, and the driver only aggregates
+ * means; recommendation ({@link #recommend}) writes the ranked items themselves.
  *
- * <p>Users with an empty ground truth are dropped (they are not evaluated). Exclusions that are not candidates
- * are ignored.
+ * <p>In evaluation, users with an empty ground truth are dropped (they are not evaluated). Exclusions that are not
+ * candidates are ignored.
  */
 public final class RankingEngine {
   /** Candidate matrices per executor JVM, keyed by broadcast id; the last few are kept (one per recent call). */
@@ -82,12 +83,32 @@ public final class RankingEngine {
         throw new IllegalArgumentException("cut-offs must be positive and ascending: " + Arrays.toString(ks));
       }
     }
-    if (userBlockSize <= 0) {
-      throw new IllegalArgumentException("user block size must be > 0, got " + userBlockSize);
-    }
-    return queries.select(col("user"), col("vector").cast(Candidates.FLOAT_ARRAY), col("truth"), col("exclude"))
+    return queries.select(col("user"), col("vector").cast(Candidates.FLOAT_ARRAY), col("exclude"), col("truth"))
         .where(size(col("truth")).gt(0))
-        .mapPartitions(new Ranker(candidates, ks, userBlockSize), Encoders.row(perUserSchema(ks)));
+        .mapPartitions(new MetricsRanker(candidates, ks, userBlockSize), Encoders.row(perUserSchema(ks)));
+  }
+
+  /** Schema of the recommendations: user, rank (1 = best), item, score (the candidates' dot product). */
+  public static StructType recommendationSchema() {
+    return new StructType()
+        .add("user", DataTypes.IntegerType, false)
+        .add("rank", DataTypes.IntegerType, false)
+        .add("item", DataTypes.IntegerType, false)
+        .add("score", DataTypes.FloatType, false);
+  }
+
+  /**
+   * The top k candidates of every query (user, vector, exclude), best first, as rows of
+   * {@link #recommendationSchema()} (lazy). A user with fewer than k candidates left after exclusion gets fewer
+   * rows.
+   */
+  public static Dataset<Row> recommend(Dataset<Row> queries, Broadcast<Candidates> candidates, int k,
+      int userBlockSize) {
+    if (k <= 0) {
+      throw new IllegalArgumentException("K must be > 0, got " + k);
+    }
+    return queries.select(col("user"), col("vector").cast(Candidates.FLOAT_ARRAY), col("exclude"))
+        .mapPartitions(new ListRanker(candidates, k, userBlockSize), Encoders.row(recommendationSchema()));
   }
 
   /** Means over the per-user rows, by Spark aggregation; NaN means when there are no users. */
@@ -119,17 +140,30 @@ public final class RankingEngine {
     }
   }
 
-  private static final class Ranker implements MapPartitionsFunction<Row, Row> {
+  /**
+   * Ranks blocks of queries (user, vector, exclude, ...) against the candidates; a subclass turns each user's
+   * top list into output rows.
+   */
+  private abstract static class BlockRanker implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<Candidates> candidates;
-    private final int[] ks;
+    private final int k;
     private final int blockSize;
 
-    Ranker(Broadcast<Candidates> candidates, int[] ks, int blockSize) {
+    BlockRanker(Broadcast<Candidates> candidates, int k, int blockSize) {
+      if (blockSize <= 0) {
+        throw new IllegalArgumentException("user block size must be > 0, got " + blockSize);
+      }
       this.candidates = candidates;
-      this.ks = ks;
+      this.k = k;
       this.blockSize = blockSize;
     }
+
+    /**
+     * Output rows of one user: top holds candidate item ids, best first; the user's score of candidate index c
+     * is scores[offset + c].
+     */
+    abstract void emit(Row query, int[] top, float[] scores, int offset, Candidates c, ArrayDeque<Row> out);
 
     @Override
     public Iterator<Row> call(Iterator<Row> queries) {
@@ -170,33 +204,24 @@ public final class RankingEngine {
           throw new IllegalArgumentException("user " + block.get(r).getInt(0) + " has a " + v.size()
               + "-d vector, the candidates " + d + "-d");
         }
-        for (int k = 0; k < d; k++) {
-          users[r * d + k] = v.get(k);
+        for (int j = 0; j < d; j++) {
+          users[r * d + j] = v.get(j);
         }
       }
       float[] scores = scores(users, b, d);
-      int maxK = ks[ks.length - 1];
       BitSet excluded = new BitSet(n);
       for (int r = 0; r < b; r++) {
         Row q = block.get(r);
         excluded.clear();
-        if (!q.isNullAt(3)) {
-          for (Integer item : q.<Integer>getList(3)) {
+        if (!q.isNullAt(2)) {
+          for (Integer item : q.<Integer>getList(2)) {
             int index = c.indexOf(item);
             if (index >= 0) {
               excluded.set(index);
             }
           }
         }
-        int[] top = TopK.select(scores, r * n, c.ids(), excluded, maxK);
-        int[] truth = q.<Integer>getList(2).stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
-        double[] metrics = RankingMetrics.compute(top, truth, ks);
-        Object[] values = new Object[1 + metrics.length];
-        values[0] = q.getInt(0);
-        for (int j = 0; j < metrics.length; j++) {
-          values[1 + j] = metrics[j];
-        }
-        out.add(RowFactory.create(values));
+        emit(q, TopK.select(scores, r * n, c.ids(), excluded, k), scores, r * n, c, out);
       }
     }
 
@@ -209,6 +234,45 @@ public final class RankingEngine {
       try (INDArray u = Nd4j.create(users, new long[] {b, d}, 'c');
           INDArray s = u.mmul(items.transpose())) {
         return s.ordering() == 'c' ? s.data().asFloat() : s.dup('c').data().asFloat();
+      }
+    }
+  }
+
+  /** Evaluation: the metrics of every K from the top max(K) list and the query's truth (column 3). */
+  private static final class MetricsRanker extends BlockRanker {
+    private static final long serialVersionUID = 1L;
+    private final int[] ks;
+
+    MetricsRanker(Broadcast<Candidates> candidates, int[] ks, int blockSize) {
+      super(candidates, ks[ks.length - 1], blockSize);
+      this.ks = ks;
+    }
+
+    @Override
+    void emit(Row q, int[] top, float[] scores, int offset, Candidates c, ArrayDeque<Row> out) {
+      int[] truth = q.<Integer>getList(3).stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
+      double[] metrics = RankingMetrics.compute(top, truth, ks);
+      Object[] values = new Object[1 + metrics.length];
+      values[0] = q.getInt(0);
+      for (int j = 0; j < metrics.length; j++) {
+        values[1 + j] = metrics[j];
+      }
+      out.add(RowFactory.create(values));
+    }
+  }
+
+  /** Recommendation: one (user, rank, item, score) row per item of the top list. */
+  private static final class ListRanker extends BlockRanker {
+    private static final long serialVersionUID = 1L;
+
+    ListRanker(Broadcast<Candidates> candidates, int k, int blockSize) {
+      super(candidates, k, blockSize);
+    }
+
+    @Override
+    void emit(Row q, int[] top, float[] scores, int offset, Candidates c, ArrayDeque<Row> out) {
+      for (int r = 0; r < top.length; r++) {
+        out.add(RowFactory.create(q.getInt(0), r + 1, top[r], scores[offset + c.indexOf(top[r])]));
       }
     }
   }

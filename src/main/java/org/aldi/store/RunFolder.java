@@ -76,6 +76,15 @@ public final class RunFolder {
     }
   }
 
+  /** True when a completed stage wrote the named dataset (for optional datasets). */
+  public boolean has(String stage, String dataset) {
+    try {
+      return isComplete(stage) && fileSystem().exists(new Path(stagePath(stage), dataset));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Reads a Parquet dataset that a completed stage wrote. */
   public Dataset<Row> read(String stage, String dataset) {
     requireComplete(stage);

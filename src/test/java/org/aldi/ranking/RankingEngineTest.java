@@ -102,6 +102,63 @@ class RankingEngineTest {
     assertEquals(1.0, rows.get(1).getDouble(1));
   }
 
+  /** Recommendation lists: the first k of a full brute-force sort, with exact (integer-valued) scores. */
+  @Test
+  void recommendListsTheTopKOfABruteForceSort() {
+    SparkSession spark = TestSpark.get();
+    Random random = new Random(7);
+    int d = 3;
+    int[] ids = IntStream.range(0, 30).map(i -> 2 * i + 1).toArray();
+    float[][] itemVectors = new float[ids.length][];
+    for (int i = 0; i < ids.length; i++) {
+      itemVectors[i] = smallInts(d, random);
+    }
+    StructType schema = new StructType().add("user", DataTypes.IntegerType)
+        .add("vector", DataTypes.createArrayType(DataTypes.FloatType))
+        .add("exclude", DataTypes.createArrayType(DataTypes.IntegerType));
+    List<Row> queries = new ArrayList<>();
+    Map<Integer, float[]> vectors = new HashMap<>();
+    Map<Integer, int[]> exclusions = new HashMap<>();
+    for (int u = 0; u < 11; u++) {
+      int[] exclude = IntStream.range(0, random.nextInt(25)).map(i -> ids[random.nextInt(ids.length)]).toArray();
+      vectors.put(u, smallInts(d, random));
+      exclusions.put(u, exclude);
+      queries.add(RowFactory.create(u, boxed(vectors.get(u)), u == 3 ? null : boxed(exclude)));
+    }
+    exclusions.put(3, new int[0]);
+    int k = 8;
+    List<Row> rows = RankingEngine.recommend(spark.createDataFrame(queries, schema).repartition(2),
+        RankingEngine.broadcast(spark, Candidates.of(ids, itemVectors)), k, 4).collectAsList();
+
+    Map<Integer, List<Row>> byUser = new HashMap<>();
+    rows.forEach(r -> byUser.computeIfAbsent(r.getInt(0), x -> new ArrayList<>()).add(r));
+    assertEquals(11, byUser.size());
+    for (Map.Entry<Integer, List<Row>> e : byUser.entrySet()) {
+      float[] user = vectors.get(e.getKey());
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < ids.length; i++) {
+        int id = ids[i];
+        if (Arrays.stream(exclusions.get(e.getKey())).noneMatch(x -> x == id)) {
+          order.add(i);
+        }
+      }
+      double[] score = new double[ids.length];
+      for (int i = 0; i < ids.length; i++) {
+        for (int j = 0; j < d; j++) {
+          score[i] += (double) user[j] * itemVectors[i][j];
+        }
+      }
+      order.sort(Comparator.<Integer>comparingDouble(i -> -score[i]).thenComparingInt(i -> ids[i]));
+      List<Row> top = e.getValue().stream().sorted(Comparator.comparingInt(r -> r.getInt(1))).toList();
+      assertEquals(Math.min(k, order.size()), top.size(), "user " + e.getKey());
+      for (int r = 0; r < top.size(); r++) {
+        assertEquals(r + 1, top.get(r).getInt(1));
+        assertEquals(ids[order.get(r)], top.get(r).getInt(2), "user " + e.getKey() + " rank " + (r + 1));
+        assertEquals(score[order.get(r)], top.get(r).getFloat(3), 0.0);
+      }
+    }
+  }
+
   /** Full sort of every non-excluded candidate by (score desc, id asc), scores in double. */
   static double[] bruteForce(float[] user, int[] truth, int[] exclude, int[] ids, float[][] items, int[] ks) {
     List<Integer> order = new ArrayList<>();

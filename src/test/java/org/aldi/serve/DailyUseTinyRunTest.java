@@ -1,0 +1,137 @@
+package org.aldi.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.aldi.config.Settings;
+import org.aldi.ingest.DataSchemaAssert;
+import org.aldi.ranking.TinyRun;
+import org.aldi.store.RunFolder;
+import org.aldi.store.StageOutput;
+import org.aldi.testing.TestSpark;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Recommend and export on the hand-made {@link TinyRun}, where every score is known: users' teacher and student
+ * vectors are (1, 0), so a warm item scores its teacher value (10..13: 4 3 2 1) and a cold item its student value
+ * (20: 10, 22: 1, 21, 23, 24: 0).
+ */
+class DailyUseTinyRunTest {
+  @TempDir Path dir;
+
+  @Test
+  void recommendsAndExportsByEq9WithoutKnownInteractionsAndWithIndexIdsWhenUnmapped() {
+    Settings settings = TinyRun.settings(dir.toString(), "serve.k=3");
+    RunFolder run = TinyRun.write(dir.toString(), settings);
+    writeInput(run, settings, false);
+
+    new RecommendStage().run(run, settings);
+
+    Dataset<Row> recs = run.read(RecommendStage.NAME, "recommendations");
+    DataSchemaAssert.matches("recommend.recommendations", recs);
+    // user 0 knows 10-13, 20 and 22 (train, validation and test alike): only the zero-scored cold items are left
+    assertEquals(List.of("0 0 1 21 21 0.0 true", "0 0 2 23 23 0.0 true", "0 0 3 24 24 0.0 true"), lines(recs, 0));
+    // user 3 knows 10 and 12: cold 20 (10) first, warm 11 (3), then 13 and 22 tie at 1 and the lower id wins
+    assertEquals(List.of("3 3 1 20 20 10.0 true", "3 3 2 11 11 3.0 false", "3 3 3 13 13 1.0 false"), lines(recs, 3));
+    assertEquals(List.of("2 2 1 20 20 10.0 true", "2 2 2 12 12 2.0 false", "2 2 3 22 22 1.0 true"), lines(recs, 2));
+    assertEquals(12, recs.count());
+
+    new ExportStage().run(run, settings);
+
+    Dataset<Row> items = run.read(ExportStage.NAME, "item_vectors");
+    assertEquals(9, items.count());
+    assertFalse(run.isComplete(ServingVectors.NEW_ITEMS));
+    assertEquals("13 13 false [1.0, 0.0, 0.0, 0.0]", line(items.where("item = 13").first()));
+    Dataset<Row> users = run.read(ExportStage.NAME, "user_vectors");
+    assertEquals("2 2 [1.0, 0.0, 1.0, 0.0]", line(users.where("user = 2").first()));
+  }
+
+  @Test
+  void addsEmbeddedNewItemsAsColdItemsAndMapsOriginalIds() {
+    Settings settings = TinyRun.settings(dir.toString(), "serve.k=3");
+    RunFolder run = TinyRun.write(dir.toString(), settings);
+    writeInput(run, settings, true);
+    SparkSession spark = TestSpark.get();
+    StageOutput fresh = StageOutput.begin(run, ServingVectors.NEW_ITEMS, settings);
+    fresh.writeParquet("item_vectors", spark.createDataFrame(List.of(
+        RowFactory.create(30, new Float[] {5f, 0f}), RowFactory.create(31, new Float[] {0f, 0f})),
+        new StructType().add("item", DataTypes.IntegerType)
+            .add("vector", DataTypes.createArrayType(DataTypes.FloatType))));
+    fresh.commit();
+
+    new RecommendStage().run(run, settings);
+
+    Dataset<Row> recs = run.read(RecommendStage.NAME, "recommendations");
+    // new item 30 scores f_U(e_u) . f_I(c) = 5; it has no original id, so its index stands in; user 3 is unmapped
+    assertEquals(List.of("3 3 1 20 doc-20 10.0 true", "3 3 2 30 30 5.0 true", "3 3 3 11 doc-11 3.0 false"),
+        lines(recs, 3));
+    assertEquals(List.of("1 bob 1 20 doc-20 10.0 true", "1 bob 2 30 30 5.0 true", "1 bob 3 13 doc-13 1.0 false"),
+        lines(recs, 1));
+
+    new ExportStage().run(run, settings);
+
+    Dataset<Row> users = run.read(ExportStage.NAME, "user_vectors");
+    Dataset<Row> items = run.read(ExportStage.NAME, "item_vectors");
+    DataSchemaAssert.matches("export.user_vectors", users);
+    DataSchemaAssert.matches("export.item_vectors", items);
+    assertEquals("0 alice [1.0, 0.0, 1.0, 0.0]", line(users.where("user = 0").first()));
+    assertEquals("3 3 [1.0, 0.0, 1.0, 0.0]", line(users.where("user = 3").first()));
+    assertEquals("10 doc-10 false [4.0, 0.0, 0.0, 0.0]", line(items.where("item = 10").first()));
+    assertEquals("20 doc-20 true [0.0, 0.0, 10.0, 0.0]", line(items.where("item = 20").first()));
+    assertEquals("30 30 true [0.0, 0.0, 5.0, 0.0]", line(items.where("item = 30").first()));
+    assertEquals(11, items.count());
+    JsonNode index = run.readJson(ExportStage.NAME, "index.json");
+    assertEquals(4, index.get("dimension").asInt());
+    assertEquals(7, index.get("cold_items").asInt());
+  }
+
+  /** input/interactions: every pair of the tiny split; with mapping, user_ids for users 0-2 and item_ids 10-24. */
+  private static void writeInput(RunFolder run, Settings settings, boolean mapping) {
+    SparkSession spark = TestSpark.get();
+    Dataset<Row> all = null;
+    for (String part : new String[] {"train", "warm_val", "warm_test", "cold_val", "cold_test"}) {
+      Dataset<Row> p = run.read(RunFolder.SPLIT, part);
+      all = all == null ? p : all.union(p);
+    }
+    Dataset<Row> interactions = all;
+    StageOutput.write(run, RunFolder.INPUT, settings, out -> {
+      out.writeParquet("interactions", interactions);
+      if (mapping) {
+        out.writeParquet("user_ids", spark.createDataFrame(List.of(RowFactory.create(0, "alice"),
+            RowFactory.create(1, "bob"), RowFactory.create(2, "carol")),
+            new StructType().add("user", DataTypes.IntegerType).add("user_id", DataTypes.StringType)));
+        List<Row> items = new ArrayList<>();
+        for (int item : new int[] {10, 11, 12, 13, 20, 21, 22, 23, 24}) {
+          items.add(RowFactory.create(item, "doc-" + item));
+        }
+        out.writeParquet("item_ids", spark.createDataFrame(items,
+            new StructType().add("item", DataTypes.IntegerType).add("item_id", DataTypes.StringType)));
+      }
+    });
+  }
+
+  private static List<String> lines(Dataset<Row> recs, int user) {
+    return recs.where("user = " + user).orderBy("rank").collectAsList().stream().map(DailyUseTinyRunTest::line)
+        .toList();
+  }
+
+  private static String line(Row row) {
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i < row.size(); i++) {
+      Object v = row.get(i);
+      values.add(v instanceof scala.collection.Seq<?> ? row.getList(i).toString() : v.toString());
+    }
+    return String.join(" ", values);
+  }
+}
