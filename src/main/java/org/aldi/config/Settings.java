@@ -21,6 +21,7 @@ public final class Settings implements Serializable {
   public final Backbone backbone;
   public final Distill distill;
   public final Evaluate evaluate;
+  public final Report report;
   private final String rendered;
 
   Settings(Config root) {
@@ -33,6 +34,7 @@ public final class Settings implements Serializable {
       backbone = new Backbone(new Section(root, "aldi.backbone."));
       distill = new Distill(new Section(root, "aldi.distill."));
       evaluate = new Evaluate(new Section(root, "aldi.evaluate."));
+      report = new Report(new Section(root, "aldi.report."));
     } catch (ConfigException e) {
       throw new ConfigError("bad configuration value: " + e.getMessage());
     }
@@ -223,6 +225,20 @@ public final class Settings implements Serializable {
       }
       overallUsersBoth = oneOf(c, "overall-users", "aldi.evaluate.overall-users", "both", "either").equals("both");
       userBlockSize = positive(c, "user-block-size", "aldi.evaluate.user-block-size");
+    }
+  }
+
+  public static final class Report implements Serializable {
+    public final int sampleTriples;
+    public final int samplePairs;
+    public final int bins;
+    public final int notebookUsers;
+
+    Report(Section c) {
+      sampleTriples = positive(c, "sample-triples", "aldi.report.sample-triples");
+      samplePairs = positive(c, "sample-pairs", "aldi.report.sample-pairs");
+      bins = positive(c, "bins", "aldi.report.bins");
+      notebookUsers = positive(c, "notebook-users", "aldi.report.notebook-users");
     }
   }
 

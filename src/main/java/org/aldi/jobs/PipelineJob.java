@@ -4,11 +4,13 @@ import org.aldi.backbone.BackboneStage;
 import org.aldi.distill.DistillStage;
 import org.aldi.evaluate.EvaluateStage;
 import org.aldi.ingest.IngestStage;
+import org.aldi.report.ReportStage;
 import org.aldi.sample.SampleStage;
 import org.aldi.split.SplitStage;
 
 /**
- * Runs the whole pipeline in order: ingest, split, triple sampling, backbone, distillation, evaluation.
+ * Runs the whole pipeline in order: ingest, split, triple sampling, backbone, distillation, evaluation,
+ * report.
  * Every stage writes its datasets to the run folder (aldi.run.dir); the metrics table is printed at the end.
  */
 public final class PipelineJob {
@@ -16,6 +18,6 @@ public final class PipelineJob {
 
   public static void main(String[] args) {
     JobLauncher.main(args, new IngestStage(), new SplitStage(), new SampleStage(), new BackboneStage(),
-        new DistillStage(), new EvaluateStage());
+        new DistillStage(), new EvaluateStage(), new ReportStage());
   }
 }
