@@ -17,8 +17,8 @@ final class Figure3 {
   static final String S_GAP = "student s_ui - s_uj";
   static final String D_T = "teacher d_i^T";
   static final String D_S = "student d_i^S";
-  static final String WARM_VAL = "teacher, warm-validation pairs";
-  static final String COLD_VAL = "student, cold-validation pairs";
+  static final String WARM_VAL = "teacher, warm-val pairs";
+  static final String COLD_VAL = "student, cold-val pairs";
 
   private Figure3() {}
 

@@ -2,6 +2,7 @@ package org.aldi.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -15,7 +16,8 @@ final class ReportPage {
   private static final String STYLE = "body{font-family:sans-serif;max-width:1100px;margin:24px auto;padding:0 16px;"
       + "color:#222}table{border-collapse:collapse;margin:8px 0 16px}th,td{border:1px solid #ccc;padding:3px 9px}"
       + "td.num{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3}img{display:block;"
-      + "margin:8px 0;max-width:100%}p.note{color:#555;font-size:90%}code{background:#f5f5f5;padding:0 3px}";
+      + "margin:8px 0;max-width:100%}p.note{color:#555;font-size:90%}code{background:#f5f5f5;padding:0 3px}"
+      + "div.cols{display:flex;gap:32px;align-items:flex-start}";
 
   private ReportPage() {}
 
@@ -24,7 +26,7 @@ final class ReportPage {
     StringBuilder h = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<title>ALDI run report</title><style>" + STYLE + "</style></head><body>\n");
     h.append("<h1>ALDI run report</h1>\n<p>Run folder <code>").append(escape(runDir)).append("</code>, report written ")
-        .append(Instant.now()).append(". Sections: <a href=\"#metrics\">test metrics</a>, <a href=\"#training\">"
+        .append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(". Sections: <a href=\"#metrics\">test metrics</a>, <a href=\"#training\">"
             + "distillation</a>, <a href=\"#alignment\">alignment (Figure 3)</a>, <a href=\"#quality\">data quality"
             + "</a>.</p>\n");
 
@@ -49,7 +51,7 @@ final class ReportPage {
             + "<code>model/towers.json</code>), in minibatches of the training batch size. The identification "
             + "distance is x_i . (x_i - mean of x_j over the batch) without the sigmoid (Eq. 20), with x = e for "
             + "the teacher and x = f_I(c) for the student. The range of each plot leaves out the pooled values' "
-            + "outer ").append(number(100 * ReportStage.TAIL)).append("% at each end; the legends count them.</p>\n");
+            + "outer ").append(100 * ReportStage.TAIL).append("% at each end; the legends count them.</p>\n");
     h.append(image("rating.svg", plots)).append(image("ranking.svg", plots)).append(image("identification.svg", plots));
     List<SvgPlot.Series> all = new ArrayList<>(Figure3.rating(training));
     all.addAll(Figure3.ranking(training));
@@ -67,9 +69,10 @@ final class ReportPage {
             + "so aligned score distributions mean neither kind is pushed up or down.</p>\n");
     h.append(image("heldout.svg", plots));
 
-    h.append("<h2 id=\"quality\">Data quality</h2>\n<p class=\"note\">Ingest (<code>input/quality.json</code>)"
-        + "</p>\n").append(flatTable(quality));
-    h.append("<p class=\"note\">Split (<code>split/summary.json</code>)</p>\n").append(flatTable(split));
+    h.append("<h2 id=\"quality\">Data quality</h2>\n<div class=\"cols\"><div><p class=\"note\">Ingest "
+        + "(<code>input/quality.json</code>)</p>\n").append(flatTable(quality));
+    h.append("</div><div><p class=\"note\">Split (<code>split/summary.json</code>)</p>\n").append(flatTable(split))
+        .append("</div></div>\n");
     return h.append("</body></html>\n").toString();
   }
 

@@ -15,10 +15,10 @@ public final class SvgPlot {
 
   private static final String[] COLORS =
       {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
-  private static final int WIDTH = 760;
+  private static final int WIDTH = 820;
   private static final int HEIGHT = 360;
   private static final int LEFT = 70;
-  private static final int PLOT_RIGHT = 540;
+  private static final int PLOT_RIGHT = 560;
   private static final int TOP = 40;
   private static final int BOTTOM = 300;
 
@@ -39,7 +39,7 @@ public final class SvgPlot {
         yMax = Math.max(yMax, h.fraction(k));
       }
     }
-    Canvas c = new Canvas(title, xLabel, "share of values per bin", range[0], range[1], 0, yMax * 1.08);
+    Canvas c = new Canvas(title, xLabel, "share of values per bin", range[0], range[1], 0, yMax * 1.08, 0);
     for (int i = 0; i < series.size(); i++) {
       Histogram h = hists.get(i);
       StringBuilder path = new StringBuilder(String.format(Locale.ROOT, "M%.2f %.2f", c.px(h.lo()), c.py(0)));
@@ -76,7 +76,8 @@ public final class SvgPlot {
     double pad = yHi > yLo ? 0.05 * (yHi - yLo) : 0.5;
     double xLo = x[0];
     double xHi = x.length > 1 ? x[x.length - 1] : x[0] + 1;
-    Canvas c = new Canvas(title, xLabel, yLabel, xLo, xHi, yLo - pad, yHi + pad);
+    boolean integerX = Arrays.stream(x).allMatch(v -> v == Math.rint(v));
+    Canvas c = new Canvas(title, xLabel, yLabel, xLo, xHi, yLo - pad, yHi + pad, integerX ? 1 : 0);
     if (!Double.isNaN(markX)) {
       c.body.append(String.format(Locale.ROOT, "<line class=\"marker\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" "
           + "stroke=\"#555\" stroke-dasharray=\"4 3\"/>", c.px(markX), TOP, c.px(markX), BOTTOM));
@@ -115,9 +116,9 @@ public final class SvgPlot {
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 
-  /** Ticks at a 1-2-5 step, about target of them, inside [lo, hi]. */
-  static double[] ticks(double lo, double hi, int target) {
-    double raw = (hi - lo) / target;
+  /** Ticks at a 1-2-5 step of at least minStep, about target of them, inside [lo, hi]. */
+  static double[] ticks(double lo, double hi, int target, double minStep) {
+    double raw = Math.max((hi - lo) / target, minStep);
     double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
     double f = raw / magnitude;
     double step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * magnitude;
@@ -137,7 +138,8 @@ public final class SvgPlot {
     private final double yLo;
     private final double yHi;
 
-    Canvas(String title, String xLabel, String yLabel, double xLo, double xHi, double yLo, double yHi) {
+    Canvas(String title, String xLabel, String yLabel, double xLo, double xHi, double yLo, double yHi,
+        double minXStep) {
       this.xLo = xLo;
       this.xHi = xHi;
       this.yLo = yLo;
@@ -148,8 +150,8 @@ public final class SvgPlot {
       body.append(String.format("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>", WIDTH, HEIGHT));
       body.append(String.format("<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">%s</text>", LEFT,
           escape(title)));
-      double[] xTicks = ticks(xLo, xHi, 6);
-      double[] yTicks = ticks(yLo, yHi, 5);
+      double[] xTicks = ticks(xLo, xHi, 6, minXStep);
+      double[] yTicks = ticks(yLo, yHi, 5, 0);
       body.append("<g class=\"axes\" font-size=\"11\" fill=\"#333\">");
       for (double t : yTicks) {
         body.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" stroke=\"#e5e5e5\"/>"

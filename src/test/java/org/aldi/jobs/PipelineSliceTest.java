@@ -4,63 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
-import java.io.FileInputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.zip.GZIPInputStream;
-import org.aldi.backbone.BackboneStage;
-import org.aldi.config.ConfigLoader;
-import org.aldi.config.Settings;
-import org.aldi.distill.DistillStage;
-import org.aldi.evaluate.EvaluateStage;
-import org.aldi.ingest.IngestStage;
-import org.aldi.sample.SampleStage;
-import org.aldi.split.SplitStage;
 import org.aldi.store.RunFolder;
-import org.aldi.testing.TestSpark;
+import org.aldi.testing.SliceRun;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/**
- * The whole pipeline on a small real slice of CiteULike-a: the first 600 users of users.dat with all article
- * tags (articles none of them saved become brand-new cold items), small dimensions so that it runs in a
- * minute or two.
- */
+/** The whole pipeline on a small real slice of CiteULike-a ({@link SliceRun}). */
 class PipelineSliceTest {
-  static final int SLICE_USERS = 600;
-
   @Test
-  void runsEndToEndAndBeatsChanceOnColdItems(@TempDir Path dir) throws Exception {
-    Path users = dir.resolve("users.dat");
-    List<String> lines = new ArrayList<>();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(
-        new GZIPInputStream(new FileInputStream("src/main/data/citeulike-a/users.dat.gz")), StandardCharsets.US_ASCII))) {
-      for (String line = in.readLine(); line != null && lines.size() < SLICE_USERS; line = in.readLine()) {
-        lines.add(line);
-      }
-    }
-    Files.write(users, lines);
-    Path run = dir.resolve("run");
-    Settings settings = ConfigLoader.load(List.of("conf/citeulike-a.conf"), List.of(
-        "run.dir=\"" + run + "\"",
-        "data.interactions.path=\"" + users + "\"",
-        "data.content.dimension=32",
-        "backbone.dimension=32", "backbone.als.max-iter=3",
-        "sample.epoch-sets=2",
-        "distill.hidden=32", "distill.batch-size=256", "distill.max-epochs=3", "distill.patience=1",
-        "distill.batch-norm-stat-batches=4",
-        "spark.partitions=2"));
-    RunFolder folder = new RunFolder(TestSpark.get(), run.toString());
-    JobLauncher.runStages(folder, settings, new IngestStage(), new SplitStage(), new SampleStage(),
-        new BackboneStage(), new DistillStage(), new EvaluateStage());
+  void runsEndToEndAndBeatsChanceOnColdItems() throws Exception {
+    SliceRun.settings();
+    RunFolder folder = SliceRun.folder();
 
     for (String stage : new String[] {RunFolder.INPUT, RunFolder.SPLIT, RunFolder.TRIPLES, RunFolder.BACKBONE,
-        RunFolder.MODEL, RunFolder.EVAL}) {
+        RunFolder.MODEL, RunFolder.EVAL, RunFolder.REPORT}) {
       assertTrue(folder.isComplete(stage), stage + " is complete");
     }
     JsonNode metrics = folder.readJson(RunFolder.EVAL, "metrics.json");
