@@ -47,10 +47,6 @@ public record Histogram(double lo, double hi, long[] counts, long below, long ab
     return hi > lo ? new double[] {lo, hi} : new double[] {lo - 0.5, hi + 0.5};
   }
 
-  public int bins() {
-    return counts.length;
-  }
-
   public double width() {
     return (hi - lo) / counts.length;
   }
