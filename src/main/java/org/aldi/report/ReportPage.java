@@ -158,15 +158,17 @@ final class ReportPage {
       return;
     }
     String value;
+    boolean numeric = node.isNumber();
     if (node.isArray()) {
       List<String> items = new ArrayList<>();
       node.forEach(v -> items.add(v.isNumber() ? number(v.asDouble()) : v.asText()));
       value = String.join(", ", items);
+      numeric = node.size() > 0 && node.get(0).isNumber();
     } else {
       value = node.isFloatingPointNumber() ? number(node.asDouble()) : node.asText();
     }
-    t.append("<tr><td>").append(escape(prefix)).append("</td><td class=\"num\">").append(escape(value))
-        .append("</td></tr>\n");
+    t.append("<tr><td>").append(escape(prefix)).append(numeric ? "</td><td class=\"num\">" : "</td><td>")
+        .append(escape(value)).append("</td></tr>\n");
   }
 
   private static String image(String file, Collection<String> plots) {

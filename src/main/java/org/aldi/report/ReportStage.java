@@ -64,6 +64,7 @@ public final class ReportStage implements Stage {
     FeatureTable teacherItems = FeatureTable.collect(itemFactors, "id", "features", "backbone/item_factors");
     FeatureTable contentTable = FeatureTable.collect(content, "item", "features", "input/item_content");
     Settings.Distill s = settings.distill;
+    // minibatches exactly as in training; their label, the teacher weight w_i, is not used here
     FeatureTable weights = FeatureTable.ofScalars(TeacherWeights.compute(run.read(RunFolder.SPLIT, "train"),
         s.teacherWeightMode, s.omega, s.referenceM, content.count()));
     TrainingBatches batches = new TrainingBatches(teacherUsers, teacherItems, contentTable, weights, s.batchSize);
@@ -102,7 +103,7 @@ public final class ReportStage implements Stage {
   }
 
   /** A seeded sample of (user, item) rows of a split part: the n smallest by hash(user, item, seed). */
-  static List<int[]> samplePairs(Dataset<Row> part, int n, long seed) {
+  private static List<int[]> samplePairs(Dataset<Row> part, int n, long seed) {
     List<int[]> pairs = new ArrayList<>();
     for (Row row : part.select("user", "item").orderBy(xxhash64(col("user"), col("item"), lit(seed)))
         .limit(n).collectAsList()) {
