@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one stage (or the whole pipeline) on this machine, Spark in local mode, with Java 17's flags.
 #   jobs/run-stage.sh STAGE [--conf FILE]... [--set key=value]...
-# STAGE: ingest | split | sample | backbone | distill | evaluate | pipeline | embed | recommend | export
+# STAGE: ingest | split | sample | backbone | distill | evaluate | report | pipeline | embed | recommend | export
 # (embed, recommend and export are the daily jobs on a trained run folder; see the README's "Daily use")
 # Without --conf it uses conf/local.conf and conf/citeulike-a.conf (the embedded data).
 # Set DRY_RUN=1 to print the command instead of running it.
@@ -12,6 +12,7 @@ shift
 case "$stage" in
   ingest) class=IngestJob ;; split) class=SplitJob ;; sample) class=SampleJob ;;
   backbone) class=BackboneJob ;; distill) class=DistillJob ;; evaluate) class=EvaluateJob ;;
+  report) class=ReportJob ;;
   pipeline) class=PipelineJob ;;
   embed) class=EmbedItemsJob ;; recommend) class=RecommendJob ;; export) class=ExportJob ;;
   *) echo "unknown stage: $stage" >&2; exit 2 ;;

@@ -23,6 +23,7 @@ public final class Settings implements Serializable {
   public final Evaluate evaluate;
   public final Generate generate;
   public final Serve serve;
+  public final Report report;
   private final String rendered;
 
   Settings(Config root) {
@@ -37,6 +38,7 @@ public final class Settings implements Serializable {
       evaluate = new Evaluate(new Section(root, "aldi.evaluate."));
       generate = new Generate(new Section(root, "aldi.generate."));
       serve = new Serve(new Section(root, "aldi.serve."));
+      report = new Report(new Section(root, "aldi.report."));
     } catch (ConfigException e) {
       throw new ConfigError("bad configuration value: " + e.getMessage());
     }
@@ -296,6 +298,20 @@ public final class Settings implements Serializable {
       newItems = c.getString("new-items");
       newItemVectors = c.getString("new-item-vectors");
       k = positive(c, "k", "aldi.serve.k");
+    }
+  }
+
+  public static final class Report implements Serializable {
+    public final int sampleTriples;
+    public final int samplePairs;
+    public final int bins;
+    public final int notebookUsers;
+
+    Report(Section c) {
+      sampleTriples = positive(c, "sample-triples", "aldi.report.sample-triples");
+      samplePairs = positive(c, "sample-pairs", "aldi.report.sample-pairs");
+      bins = positive(c, "bins", "aldi.report.bins");
+      notebookUsers = positive(c, "notebook-users", "aldi.report.notebook-users");
     }
   }
 

@@ -5,13 +5,14 @@ import org.aldi.backbone.BackboneStage;
 import org.aldi.distill.DistillStage;
 import org.aldi.evaluate.EvaluateStage;
 import org.aldi.ingest.IngestStage;
+import org.aldi.report.ReportStage;
 import org.aldi.sample.SampleStage;
 import org.aldi.split.SplitStage;
 import org.aldi.store.Stage;
 
 /**
- * Runs the whole pipeline in order: ingest, split, triple sampling, backbone, distillation, evaluation.
- * Every stage writes its datasets to the run folder (aldi.run.dir); the metrics table is printed at the end.
+ * Runs the whole pipeline in order: ingest, split, triple sampling, backbone, distillation, evaluation,
+ * report. Every stage writes its datasets to the run folder (aldi.run.dir); the metrics table is printed at the end.
  */
 public final class PipelineJob {
   private PipelineJob() {}
@@ -19,7 +20,7 @@ public final class PipelineJob {
   /** The stages of the pipeline, in order. */
   public static List<Stage> stages() {
     return List.of(new IngestStage(), new SplitStage(), new SampleStage(), new BackboneStage(), new DistillStage(),
-        new EvaluateStage());
+        new EvaluateStage(), new ReportStage());
   }
 
   public static void main(String[] args) {

@@ -25,6 +25,7 @@ public final class RunFolder {
   public static final String BACKBONE = "backbone";
   public static final String MODEL = "model";
   public static final String EVAL = "eval";
+  public static final String REPORT = "report";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -49,6 +49,7 @@ class ConfigLoaderTest {
     assertMessage("aldi.distill.loss.rating-distance", "distill.loss.rating-distance=cubic");
     assertMessage("aldi.distill.batch-size", "distill.batch-size=many");
     assertMessage("aldi.split.warm-train-fraction", "split.warm-train-fraction=0.95");
+    assertMessage("aldi.report.bins", "report.bins=0");
   }
 
   @Test

@@ -18,7 +18,7 @@ class PipelineSliceTest {
     RunFolder folder = CiteULikeSlice.run();
 
     for (String stage : new String[] {RunFolder.INPUT, RunFolder.SPLIT, RunFolder.TRIPLES, RunFolder.BACKBONE,
-        RunFolder.MODEL, RunFolder.EVAL}) {
+        RunFolder.MODEL, RunFolder.EVAL, RunFolder.REPORT}) {
       assertTrue(folder.isComplete(stage), stage + " is complete");
     }
     JsonNode metrics = folder.readJson(RunFolder.EVAL, "metrics.json");

@@ -13,40 +13,45 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
-import org.aldi.backbone.BackboneStage;
 import org.aldi.config.ConfigLoader;
 import org.aldi.config.Settings;
-import org.aldi.distill.DistillStage;
-import org.aldi.evaluate.EvaluateStage;
-import org.aldi.ingest.IngestStage;
 import org.aldi.jobs.JobLauncher;
-import org.aldi.sample.SampleStage;
-import org.aldi.split.SplitStage;
+import org.aldi.jobs.PipelineJob;
 import org.aldi.store.RunFolder;
+import org.aldi.store.Stage;
 
 /**
- * A small real run, trained once per test JVM and shared by the tests that need one: the first 600 users of
+ * A small real run, made once per test JVM and shared by the tests that need one: the first 600 users of
  * CiteULike-a's users.dat with all article tags (articles none of them saved become brand-new cold items), small
- * dimensions, the whole pipeline (ingest to evaluate). Lives in a temporary folder removed when the JVM exits.
+ * dimensions, the whole pipeline (ingest to report). It lives in the known folder {@link #DIR}/run, so that the
+ * notebook test (and anyone afterwards) can read it; each test JVM starts it afresh.
  */
 public final class CiteULikeSlice {
   public static final int USERS = 600;
-  private static Path dir;
+  public static final Path DIR = Path.of("target", "slice-run").toAbsolutePath();
   private static RunFolder run;
 
   private CiteULikeSlice() {}
 
-  /** The trained run folder (trains it on first use). */
+  public static Path runDir() {
+    return DIR.resolve("run");
+  }
+
+  /** The trained run folder (runs the pipeline on first use). */
   public static synchronized RunFolder run() {
     if (run == null) {
       try {
-        dir = Files.createTempDirectory("aldi-slice-");
-        Runtime.getRuntime().addShutdownHook(new Thread(CiteULikeSlice::delete));
-        Path users = dir.resolve("users.dat");
-        Files.write(users, firstUsers());
-        RunFolder folder = new RunFolder(TestSpark.get(), dir.resolve("run").toString());
-        JobLauncher.runStages(folder, settings(), new IngestStage(), new SplitStage(), new SampleStage(),
-            new BackboneStage(), new DistillStage(), new EvaluateStage());
+        if (Files.exists(DIR)) {
+          try (Stream<Path> files = Files.walk(DIR)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+              Files.delete(p);
+            }
+          }
+        }
+        Files.createDirectories(DIR);
+        Files.write(DIR.resolve("users.dat"), firstUsers());
+        RunFolder folder = new RunFolder(TestSpark.get(), runDir().toString());
+        JobLauncher.runStages(folder, load(List.of()), PipelineJob.stages().toArray(new Stage[0]));
         run = folder;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -55,18 +60,24 @@ public final class CiteULikeSlice {
     return run;
   }
 
-  /** The slice's settings, with extra overrides (e.g. serve keys); valid once {@link #run()} was called. */
+  /** The slice's settings with extra overrides (e.g. serve keys); runs the pipeline first if needed. */
   public static Settings settings(String... overrides) {
+    run();
+    return load(List.of(overrides));
+  }
+
+  private static Settings load(List<String> overrides) {
     List<String> all = new ArrayList<>(List.of(
-        "run.dir=\"" + dir.resolve("run") + "\"",
-        "data.interactions.path=\"" + dir.resolve("users.dat") + "\"",
+        "run.dir=\"" + runDir() + "\"",
+        "data.interactions.path=\"" + DIR.resolve("users.dat") + "\"",
         "data.content.dimension=32",
         "backbone.dimension=32", "backbone.als.max-iter=3",
         "sample.epoch-sets=2",
         "distill.hidden=32", "distill.batch-size=256", "distill.max-epochs=3", "distill.patience=1",
         "distill.batch-norm-stat-batches=4",
+        "report.sample-triples=4000", "report.sample-pairs=2000",
         "spark.partitions=2"));
-    all.addAll(List.of(overrides));
+    all.addAll(overrides);
     return ConfigLoader.load(List.of("conf/citeulike-a.conf"), all);
   }
 
@@ -79,13 +90,5 @@ public final class CiteULikeSlice {
       }
     }
     return lines;
-  }
-
-  private static void delete() {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a temporary folder; the OS cleans it up eventually
-    }
   }
 }
