@@ -21,6 +21,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.aldi.testing.Vectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,8 +49,8 @@ class DistillStageTest {
         "evaluate.k=[5]", "evaluate.validation-k=5", "spark.partitions=2", "distill.trainer=" + trainer));
     RunFolder run = new RunFolder(spark, dir.toString());
     Random random = new Random(3);
-    float[][] u = gaussian(random, USERS, LATENT);
-    float[][] v = gaussian(random, ITEMS, LATENT);
+    float[][] u = Vectors.gaussian(random, USERS, LATENT);
+    float[][] v = Vectors.gaussian(random, ITEMS, LATENT);
     List<Row> train = new ArrayList<>();
     List<Row> coldVal = new ArrayList<>();
     List<Row> coldTest = new ArrayList<>();
@@ -57,7 +58,7 @@ class DistillStageTest {
     for (int user = 0; user < USERS; user++) {
       final int uu = user;
       Integer[] byScore = IntStream.range(0, ITEMS).boxed()
-          .sorted(Comparator.comparingDouble(i -> -dot(u[uu], v[i]))).toArray(Integer[]::new);
+          .sorted(Comparator.comparingDouble(i -> -Vectors.dot(u[uu], v[i]))).toArray(Integer[]::new);
       for (int r = 0; r < PER_USER; r++) {
         int item = byScore[r];
         Row row = RowFactory.create(user, item);
@@ -111,7 +112,7 @@ class DistillStageTest {
         int neg;
         do {
           neg = random.nextInt(WARM);
-        } while (dot(u[user], v[neg]) >= dot(u[user], v[t.getInt(1)]));
+        } while (Vectors.dot(u[user], v[neg]) >= Vectors.dot(u[user], v[t.getInt(1)]));
         triples.add(RowFactory.create(epoch, user, t.getInt(1), neg));
       }
     }
@@ -162,23 +163,5 @@ class DistillStageTest {
     }
     return spark.createDataFrame(rows, new StructType().add("id", DataTypes.IntegerType)
         .add("features", DataTypes.createArrayType(DataTypes.FloatType)));
-  }
-
-  private static float[][] gaussian(Random random, int n, int k) {
-    float[][] x = new float[n][k];
-    for (float[] row : x) {
-      for (int j = 0; j < k; j++) {
-        row[j] = (float) random.nextGaussian();
-      }
-    }
-    return x;
-  }
-
-  private static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int k = 0; k < a.length; k++) {
-      s += a[k] * b[k];
-    }
-    return s;
   }
 }

@@ -18,6 +18,7 @@ import org.aldi.config.Settings;
 import org.aldi.store.RunFolder;
 import org.aldi.testing.CiteULikeSlice;
 import org.apache.spark.sql.Row;
+import org.aldi.testing.Vectors;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
 
@@ -108,10 +109,10 @@ class ReportStageTest {
       int u = Integer.parseInt(f[0]);
       int i = Integer.parseInt(f[1]);
       int j = Integer.parseInt(f[2]);
-      close(dot(teacherUsers.get(u), teacherItems.get(i)), f[3], "t_ui");
-      close(dot(studentUsers.get(u), studentItems.get(i)), f[4], "s_ui");
-      close(dot(teacherUsers.get(u), teacherItems.get(j)), f[5], "t_uj");
-      close(dot(studentUsers.get(u), studentItems.get(j)), f[6], "s_uj");
+      close(Vectors.dot(teacherUsers.get(u), teacherItems.get(i)), f[3], "t_ui");
+      close(Vectors.dot(studentUsers.get(u), studentItems.get(i)), f[4], "s_ui");
+      close(Vectors.dot(teacherUsers.get(u), teacherItems.get(j)), f[5], "t_uj");
+      close(Vectors.dot(studentUsers.get(u), studentItems.get(j)), f[6], "s_uj");
       float[] ei = teacherItems.get(i);
       double dT = 0;
       for (int k = 0; k < ei.length; k++) {
@@ -151,14 +152,6 @@ class ReportStageTest {
       map.put(r.getInt(0), a);
     }
     return map;
-  }
-
-  private static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int k = 0; k < a.length; k++) {
-      s += a[k] * (double) b[k];
-    }
-    return s;
   }
 
   private static void close(double expected, String actual, String what) {

@@ -16,6 +16,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.aldi.testing.Vectors;
 import org.junit.jupiter.api.Test;
 
 class Eq9Test {
@@ -57,16 +58,16 @@ class Eq9Test {
 
     List<Row> users = Eq9.users(teacherUsers, studentUsers).collectAsList();
     assertEquals(1, users.size(), "user 2 has no student vector");
-    assertArrayEquals(Eq9.user(new float[] {1, 2}, new float[] {5, 6, 7}), floats(users.get(0).getList(1)));
+    assertArrayEquals(Eq9.user(new float[] {1, 2}, new float[] {5, 6, 7}), Vectors.floats(users.get(0).getList(1)));
 
     Map<Integer, Row> items = new HashMap<>();
     for (Row r : Eq9.items(teacherItems, studentItems, cold).collectAsList()) {
       items.put(r.getInt(0), r);
     }
     assertEquals(3, items.size());
-    assertArrayEquals(Eq9.warmItem(new float[] {2, 2}, 3), floats(items.get(11).getList(1)));
+    assertArrayEquals(Eq9.warmItem(new float[] {2, 2}, 3), Vectors.floats(items.get(11).getList(1)));
     assertFalse(items.get(11).getBoolean(2));
-    assertArrayEquals(Eq9.coldItem(new float[] {1, 0, 1}, 2), floats(items.get(12).getList(1)));
+    assertArrayEquals(Eq9.coldItem(new float[] {1, 0, 1}, 2), Vectors.floats(items.get(12).getList(1)));
     assertTrue(items.get(12).getBoolean(2));
   }
 
@@ -81,14 +82,6 @@ class Eq9Test {
       return RowFactory.create(e.getKey(), boxed);
     }).toList();
     return spark.createDataFrame(list, schema);
-  }
-
-  private static float[] floats(List<Float> list) {
-    float[] v = new float[list.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = list.get(i);
-    }
-    return v;
   }
 
   private static float[] random(int n) {

@@ -29,6 +29,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.aldi.testing.Vectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -52,12 +53,12 @@ class AldiEstimatorTest {
   void fitsInAPipelineTransformsContentAndRoundTripsThroughSaveAndLoad() throws Exception {
     SparkSession spark = TestSpark.get();
     Random random = new Random(5);
-    float[][] u = gaussian(random, USERS, LATENT);
-    float[][] v = gaussian(random, ITEMS, LATENT);
+    float[][] u = Vectors.gaussian(random, USERS, LATENT);
+    float[][] v = Vectors.gaussian(random, ITEMS, LATENT);
     List<Row> interactions = new ArrayList<>();
     for (int user = 0; user < USERS; user++) {
       int uu = user;
-      IntStream.range(0, ITEMS).boxed().sorted(Comparator.comparingDouble(i -> -dot(u[uu], v[i]))).limit(10)
+      IntStream.range(0, ITEMS).boxed().sorted(Comparator.comparingDouble(i -> -Vectors.dot(u[uu], v[i]))).limit(10)
           .forEach(i -> interactions.add(RowFactory.create(uu, i)));
     }
     List<Row> content = new ArrayList<>();
@@ -130,38 +131,12 @@ class AldiEstimatorTest {
   }
 
   private static float[][] floatMatrix(Dataset<Row> content) {
-    return content.orderBy("doc").collectAsList().stream().map(r -> floats(r.getList(2))).toArray(float[][]::new);
+    return content.orderBy("doc").collectAsList().stream().map(r -> Vectors.floats(r.getList(2))).toArray(float[][]::new);
   }
 
   private static Map<Integer, float[]> vectors(Dataset<Row> data, String id, String vector) {
     Map<Integer, float[]> out = new HashMap<>();
-    data.select(id, vector).collectAsList().forEach(r -> out.put(r.getInt(0), floats(r.getList(1))));
+    data.select(id, vector).collectAsList().forEach(r -> out.put(r.getInt(0), Vectors.floats(r.getList(1))));
     return out;
-  }
-
-  private static float[] floats(List<Object> values) {
-    float[] x = new float[values.size()];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = ((Number) values.get(i)).floatValue();
-    }
-    return x;
-  }
-
-  private static float[][] gaussian(Random random, int n, int k) {
-    float[][] x = new float[n][k];
-    for (float[] row : x) {
-      for (int j = 0; j < k; j++) {
-        row[j] = (float) random.nextGaussian();
-      }
-    }
-    return x;
-  }
-
-  private static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int k = 0; k < a.length; k++) {
-      s += a[k] * b[k];
-    }
-    return s;
   }
 }

@@ -24,6 +24,7 @@ import org.aldi.testing.CiteULikeSlice;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
+import org.aldi.testing.Vectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
@@ -74,7 +75,7 @@ class DailyUseSliceTest {
     Map<Integer, float[]> studentUsers = map(teacherUsers, true, towers);
     Map<Integer, float[]> coldContent = vectors(run.read(RunFolder.INPUT, "item_content").join(
         run.read(RunFolder.SPLIT, "item_role").where("role != 'warm'"), "item"), "item", "features");
-    run.spark().read().parquet(batch).collectAsList().forEach(r -> coldContent.put(r.getInt(0), floats(r.getList(1))));
+    run.spark().read().parquet(batch).collectAsList().forEach(r -> coldContent.put(r.getInt(0), Vectors.floats(r.getList(1))));
     Map<Integer, float[]> studentItems = map(coldContent, false, towers);
     Map<Integer, Map<Integer, Double>> expected = new HashMap<>();
     for (Map.Entry<Integer, float[]> u : teacherUsers.entrySet()) {
@@ -159,7 +160,7 @@ class DailyUseSliceTest {
 
   private static Map<Integer, float[]> vectors(Dataset<Row> data, String id, String vector) {
     Map<Integer, float[]> out = new HashMap<>();
-    data.select(id, vector).collectAsList().forEach(r -> out.put(r.getInt(0), floats(r.getList(1))));
+    data.select(id, vector).collectAsList().forEach(r -> out.put(r.getInt(0), Vectors.floats(r.getList(1))));
     return out;
   }
 
@@ -167,14 +168,6 @@ class DailyUseSliceTest {
     Set<Integer> out = new HashSet<>();
     data.select("item").collectAsList().forEach(r -> out.add(r.getInt(0)));
     return out;
-  }
-
-  private static float[] floats(List<Object> values) {
-    float[] v = new float[values.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = ((Number) values.get(i)).floatValue();
-    }
-    return v;
   }
 
   private static void assertClose(float[] expected, float[] actual, String what) {
