@@ -46,8 +46,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the same seed, configuration and partitioning (2 task slots either way, so DL4J averages two workers in both).
  * Everything random in the pipeline is a seeded hash of ids, so ingest's interactions, the split and the triples
  * must be identical row for row. Floating-point results (content vectors, ALS factors, student vectors, metrics) can
- * differ only by the order in which Spark combines partial sums of tasks that finish in a different order; they are
- * bounded by {@link #VECTOR_TOLERANCE} (relative to the largest entry) and the metrics by
+ * differ only by the order in which Spark combines partial sums of tasks that finish in a different order (with two
+ * partial results the sum is the same either way, so on this machine they come out bit-identical); they are
+ * bounded by {@link #VECTOR_TOLERANCE} (relative to the largest entry: float rounding) and the metrics by
  * {@link #METRIC_TOLERANCE} (absolute; 0.002 is about 1/500 of the slice's overall NDCG@20 and less than one
  * test user's hit among the ~500 evaluated users of a task: a difference in the last float bit of a score can swap two
  * items in a top 20). The same bounds hold for the run that loses an executor in the middle of distillation: the lost
@@ -56,7 +57,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterRunTest {
-  static final double VECTOR_TOLERANCE = 1e-4;
+  static final double VECTOR_TOLERANCE = 1e-5;
   static final double METRIC_TOLERANCE = 0.002;
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(12);
   private static final String[] STAGES = {RunFolder.INPUT, RunFolder.SPLIT, RunFolder.TRIPLES, RunFolder.BACKBONE,

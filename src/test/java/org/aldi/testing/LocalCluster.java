@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -142,7 +141,9 @@ public final class LocalCluster {
         fail("Spark's launcher failed: " + out.toString(StandardCharsets.UTF_8));
       }
       // the launcher prints the driver's command as NUL-separated words, as bin/spark-class reads it
-      List<String> command = Arrays.asList(out.toString(StandardCharsets.UTF_8).split("\0"));
+      // (it starts with a NUL and a newline, which bin/spark-class's read loop skips)
+      String words = out.toString(StandardCharsets.UTF_8).replaceFirst("^[\\s\\x00]+", "");
+      List<String> command = Arrays.asList(words.split("\0"));
       Files.createDirectories(log.getParent());
       ProcessBuilder driver = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       environment(driver.environment(), home);
@@ -251,10 +252,5 @@ public final class LocalCluster {
         crash();
       }
     }
-  }
-
-  /** An output stream that discards everything (for quiet child processes). */
-  static OutputStream nowhere() {
-    return OutputStream.nullOutputStream();
   }
 }
