@@ -1,6 +1,5 @@
 package org.aldi.jobs;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -74,8 +73,8 @@ public final class JobLauncher {
   }
 
   /**
-   * Runs the stages in order and prints the wall time of each. Each stage runs with its lineage entered in the run
-   * folder, so that its output records its input fingerprints; under aldi.run.if-exists = resume a stage whose
+   * Runs the stages in order and prints the wall time of each. Each stage runs through {@link RunFolder#execute}, so
+   * that its output records its input fingerprints; under aldi.run.if-exists = resume a stage whose
    * output is complete and made from the same inputs is skipped (the log says why any other one runs).
    */
   public static void runStages(RunFolder run, Settings settings, Stage... stages) {
@@ -83,10 +82,10 @@ public final class JobLauncher {
     long total = System.nanoTime();
     for (Stage stage : stages) {
       long start = System.nanoTime();
-      Lineage lineage = stage.lineage(settings);
-      ObjectNode inputs = lineage == null ? null : StageInputs.compute(run, settings, lineage);
       if (settings.run.resume) {
-        String staleness = StageInputs.staleness(run, stage.name(), inputs);
+        Lineage lineage = stage.lineage(settings);
+        String staleness = StageInputs.staleness(run, stage.name(),
+            lineage == null ? null : StageInputs.compute(run, settings, lineage));
         if (staleness == null) {
           LOG.info("stage {}: output complete and up to date, skipped (aldi.run.if-exists = resume)", stage.name());
           times.append(String.format("  %-10s  skipped (up to date)%n", stage.name()));
@@ -95,12 +94,7 @@ public final class JobLauncher {
         LOG.info("stage {}: runs, because {}", stage.name(), staleness);
       }
       LOG.info("stage {}: start (run folder {})", stage.name(), run.root());
-      run.enter(stage.name(), lineage, inputs);
-      try {
-        stage.run(run, settings);
-      } finally {
-        run.leave();
-      }
+      run.execute(stage, settings);
       double seconds = (System.nanoTime() - start) / 1e9;
       LOG.info("stage {}: done in {} s", stage.name(), String.format("%.1f", seconds));
       times.append(String.format("  %-10s %8.1f s%n", stage.name(), seconds));

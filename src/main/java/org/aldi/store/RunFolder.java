@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import org.aldi.config.Settings;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -20,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
  * holding named Parquet datasets and JSON files. A stage folder counts as complete only when it holds
  * {@value StageOutput#META_FILE}, which is written last, inside a temporary folder that is then renamed.
  *
- * <p>While a stage runs under {@link #enter}, the folder knows its {@link Lineage}: reading the output of a stage
+ * <p>While a stage runs under {@link #execute}, the folder knows its {@link Lineage}: reading the output of a stage
  * that the lineage does not declare is an error (so the recorded fingerprints cover everything the stage read),
  * and {@link StageOutput#commit()} records the stage's input fingerprints in its metadata.
  */
@@ -116,18 +117,21 @@ public final class RunFolder {
   }
 
   /**
-   * Marks the start of a stage's run: its lineage (null: undeclared, nothing is checked) and the fingerprints of its
-   * inputs taken before it ran, which its output's metadata will record.
+   * Runs a stage with its lineage entered: it may read only the outputs its lineage declares, and its output records
+   * the fingerprints of its inputs, taken before it ran. A stage without a lineage just runs.
    */
-  public void enter(String stage, Lineage lineage, ObjectNode inputs) {
-    currentStage = stage;
+  public void execute(Stage stage, Settings settings) {
+    Lineage lineage = stage.lineage(settings);
+    currentStage = stage.name();
     currentLineage = lineage;
-    currentInputs = inputs;
-  }
-
-  /** Marks the end of the stage's run. */
-  public void leave() {
-    enter(null, null, null);
+    currentInputs = lineage == null ? null : StageInputs.compute(this, settings, lineage);
+    try {
+      stage.run(this, settings);
+    } finally {
+      currentStage = null;
+      currentLineage = null;
+      currentInputs = null;
+    }
   }
 
   /** The input fingerprints of the stage now running, if it is the given one and declares a lineage. */

@@ -17,6 +17,8 @@ import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +40,8 @@ public final class LocalCluster {
   /** Two workers with one core and 1.5 GB each (an executor takes 1 GB of heap, ND4J as much off-heap at most). */
   public static final String MASTER = "local-cluster[" + EXECUTORS + ",1,1536]";
   private static final String EXECUTOR_CLASS = "org.apache.spark.executor.CoarseGrainedExecutorBackend";
+  private static boolean homeBuilt;
+  private static boolean jarBuilt;
 
   private LocalCluster() {}
 
@@ -50,12 +54,11 @@ public final class LocalCluster {
     return opens;
   }
 
-  /** The SPARK_HOME under target/ (made once per test JVM). */
+  /** The SPARK_HOME under target/ (made afresh once per test JVM, so it follows the current dependencies). */
   public static synchronized Path sparkHome() {
     Path home = DIR.resolve("spark-home");
-    Path jars = home.resolve("jars");
     try {
-      if (!Files.isDirectory(jars)) {
+      if (!homeBuilt) {
         Path classpath = Path.of("target", "runtime-classpath.txt");
         if (!Files.isRegularFile(classpath)) {
           fail(classpath + " is missing: the build writes it (maven-dependency-plugin, generate-test-resources)");
@@ -69,6 +72,7 @@ public final class LocalCluster {
         }
         deleteTree(home);
         Files.move(building, home);
+        homeBuilt = true;
       }
       return home;
     } catch (IOException e) {
@@ -76,10 +80,10 @@ public final class LocalCluster {
     }
   }
 
-  /** The application jar: target/classes (made once per test JVM). */
+  /** The application jar: target/classes (made afresh once per test JVM, so it holds the current classes). */
   public static synchronized Path appJar() {
     Path jar = DIR.resolve("aldi-app.jar");
-    if (Files.exists(jar)) {
+    if (jarBuilt) {
       return jar;
     }
     Path classes = Path.of("target", "classes").toAbsolutePath();
@@ -96,7 +100,8 @@ public final class LocalCluster {
           out.closeEntry();
         }
       }
-      Files.move(building, jar);
+      Files.move(building, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      jarBuilt = true;
       return jar;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -199,6 +204,23 @@ public final class LocalCluster {
     public String log() {
       try {
         return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** The logs (stderr) of this application's executors, which the workers keep under SPARK_HOME/work/. */
+    public List<String> executorLogs() {
+      Matcher app = Pattern.compile("Granted executor ID (app-[0-9-]+)/").matcher(log());
+      if (!app.find()) {
+        fail("no executor was granted:\n" + tail());
+      }
+      try (Stream<Path> executors = Files.list(sparkHome().resolve("work").resolve(app.group(1)))) {
+        List<String> logs = new ArrayList<>();
+        for (Path executor : executors.sorted().toList()) {
+          logs.add(Files.readString(executor.resolve("stderr"), StandardCharsets.UTF_8));
+        }
+        return logs;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
