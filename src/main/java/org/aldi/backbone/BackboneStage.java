@@ -3,7 +3,9 @@ package org.aldi.backbone;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import java.util.List;
 import org.aldi.config.Settings;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
@@ -25,6 +27,15 @@ public final class BackboneStage implements Stage {
   @Override
   public String name() {
     return RunFolder.BACKBONE;
+  }
+
+  @Override
+  public Lineage lineage(Settings settings) {
+    return settings.backbone.method.equals("bpr-mf")
+        // BPR-MF trains on the triples and stops early on warm-validation Recall@(validation-k)
+        ? Lineage.of(List.of(RunFolder.SPLIT, RunFolder.TRIPLES), "backbone", "run.seed", "evaluate.validation-k",
+            "evaluate.max-users")
+        : Lineage.of(List.of(RunFolder.SPLIT), "backbone", "run.seed");
   }
 
   @Override

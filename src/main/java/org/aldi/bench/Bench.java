@@ -64,7 +64,7 @@ public final class Bench {
       resetPeaks();
       long start = System.nanoTime();
       LOG.info("bench: stage {} start", stage.name());
-      stage.run(run, settings);
+      run.execute(stage, settings);
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("stage", stage.name());
       row.put("seconds", (System.nanoTime() - start) / 1e9);

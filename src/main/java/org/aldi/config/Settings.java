@@ -54,11 +54,15 @@ public final class Settings implements Serializable {
     public final String dir;
     public final long seed;
     public final boolean overwrite;
+    /** Skip a stage whose output is complete and made from the same inputs (if-exists = resume). */
+    public final boolean resume;
 
     Run(Section c) {
       dir = nonEmpty(c, "dir", "aldi.run.dir");
       seed = c.getLong("seed");
-      overwrite = oneOf(c, "if-exists", "aldi.run.if-exists", "overwrite", "fail").equals("overwrite");
+      String ifExists = oneOf(c, "if-exists", "aldi.run.if-exists", "overwrite", "resume", "fail");
+      overwrite = !ifExists.equals("fail");
+      resume = ifExists.equals("resume");
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.aldi.config.Settings;
 import org.aldi.ranking.ColdStartEvaluator;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
@@ -39,6 +40,13 @@ public final class DistillStage implements Stage {
   @Override
   public String name() {
     return RunFolder.MODEL;
+  }
+
+  @Override
+  public Lineage lineage(Settings settings) {
+    // early stopping on cold-validation NDCG@(validation-k) over (at most max-users) validation users
+    return Lineage.of(List.of(RunFolder.INPUT, RunFolder.SPLIT, RunFolder.TRIPLES, RunFolder.BACKBONE),
+        "distill", "run.seed", "evaluate.validation-k", "evaluate.max-users");
   }
 
   @Override

@@ -13,6 +13,7 @@ import org.aldi.ranking.ColdStartEvaluator;
 import org.aldi.ranking.ColdStartEvaluator.Evaluation;
 import org.aldi.ranking.ColdStartEvaluator.Part;
 import org.aldi.ranking.ColdStartEvaluator.Task;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
@@ -34,6 +35,12 @@ public final class EvaluateStage implements Stage {
   @Override
   public String name() {
     return RunFolder.EVAL;
+  }
+
+  @Override
+  public Lineage lineage(Settings settings) {
+    return Lineage.of(List.of(RunFolder.SPLIT, RunFolder.BACKBONE, RunFolder.MODEL),
+        "evaluate.k", "evaluate.max-users", "evaluate.overall-users");
   }
 
   @Override

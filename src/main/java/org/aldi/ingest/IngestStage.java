@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.aldi.config.Settings;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
@@ -64,6 +65,12 @@ public final class IngestStage implements Stage {
   @Override
   public String name() {
     return RunFolder.INPUT;
+  }
+
+  @Override
+  public Lineage lineage(Settings settings) {
+    return new Lineage(List.of(), List.of("data", "run.seed", "spark.partitions"),
+        List.of(settings.data.interactionsPath, settings.data.contentPath));
   }
 
   @Override

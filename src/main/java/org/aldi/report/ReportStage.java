@@ -19,6 +19,7 @@ import org.aldi.distill.FeatureTable;
 import org.aldi.distill.StudentTowers;
 import org.aldi.distill.TeacherWeights;
 import org.aldi.distill.TrainingBatches;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
@@ -41,6 +42,13 @@ public final class ReportStage implements Stage {
   @Override
   public String name() {
     return RunFolder.REPORT;
+  }
+
+  @Override
+  public Lineage lineage(Settings settings) {
+    // Figure 3 scores training triples in training-sized batches with the teacher weights of training
+    return Lineage.of(List.of(RunFolder.INPUT, RunFolder.SPLIT, RunFolder.TRIPLES, RunFolder.BACKBONE,
+        RunFolder.MODEL, RunFolder.EVAL), "report", "run.seed", "distill.batch-size", "distill.teacher-weight");
   }
 
   @Override

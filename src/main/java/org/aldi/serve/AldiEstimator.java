@@ -215,7 +215,7 @@ public final class AldiEstimator extends Estimator<AldiModel> {
     RunFolder run = new RunFolder(content.sparkSession(), dir);
     for (Stage stage : new Stage[] {new IngestStage(), new SplitStage(), new SampleStage(), new BackboneStage(),
         new DistillStage()}) {
-      stage.run(run, settings);
+      run.execute(stage, settings);
     }
     AldiModel model = new AldiModel(uid, EmbedStage.towers(run))
         .setContentCol(getOrDefault(contentCol)).setOutputCol(getOrDefault(outputCol));

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.aldi.config.Settings;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.SeededHash;
 import org.aldi.store.Stage;
@@ -83,6 +84,14 @@ public final class SplitStage implements Stage {
   @Override
   public String name() {
     return RunFolder.SPLIT;
+  }
+
+  @Override
+  public Lineage lineage(Settings settings) {
+    Settings.Split s = settings.split;
+    return new Lineage(List.of(RunFolder.INPUT), List.of("split", "run.seed"), s.given
+        ? List.of(s.givenTrain, s.givenWarmVal, s.givenWarmTest, s.givenColdVal, s.givenColdTest)
+        : List.of());
   }
 
   @Override

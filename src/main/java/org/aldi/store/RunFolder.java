@@ -2,10 +2,13 @@ package org.aldi.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import org.aldi.config.Settings;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -17,6 +20,10 @@ import org.apache.spark.sql.SparkSession;
  * The run folder: one sub-folder per stage ("input", "split", "triples", "backbone", "model", "eval"), each
  * holding named Parquet datasets and JSON files. A stage folder counts as complete only when it holds
  * {@value StageOutput#META_FILE}, which is written last, inside a temporary folder that is then renamed.
+ *
+ * <p>While a stage runs under {@link #execute}, the folder knows its {@link Lineage}: reading the output of a stage
+ * that the lineage does not declare is an error (so the recorded fingerprints cover everything the stage read),
+ * and {@link StageOutput#commit()} records the stage's input fingerprints in its metadata.
  */
 public final class RunFolder {
   public static final String INPUT = "input";
@@ -31,6 +38,9 @@ public final class RunFolder {
 
   private final SparkSession spark;
   private final Path root;
+  private String currentStage;
+  private Lineage currentLineage;
+  private ObjectNode currentInputs;
 
   public RunFolder(SparkSession spark, String dir) {
     this.spark = spark;
@@ -70,7 +80,74 @@ public final class RunFolder {
     }
   }
 
+  /** True when the stage's output folder exists, complete or not. */
+  public boolean exists(String stage) {
+    try {
+      return fileSystem().exists(stagePath(stage));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The metadata of a committed stage output, or null when there is none. */
+  public JsonNode meta(String stage) {
+    byte[] bytes = metaBytes(stage);
+    try {
+      return bytes == null ? null : JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot parse " + new Path(stagePath(stage), StageOutput.META_FILE), e);
+    }
+  }
+
+  /** SHA-256 of a committed stage output's metadata file (which names one write of it), or null when there is none. */
+  public String metaSha256(String stage) {
+    byte[] bytes = metaBytes(stage);
+    return bytes == null ? null : StageOutput.sha256(bytes);
+  }
+
+  private byte[] metaBytes(String stage) {
+    Path path = new Path(stagePath(stage), StageOutput.META_FILE);
+    try (InputStream in = fileSystem().open(path)) {
+      return in.readAllBytes();
+    } catch (FileNotFoundException e) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+  }
+
+  /**
+   * Runs a stage with its lineage entered: it may read only the outputs its lineage declares, and its output records
+   * the fingerprints of its inputs, taken before it ran. A stage without a lineage just runs.
+   */
+  public void execute(Stage stage, Settings settings) {
+    Lineage lineage = stage.lineage(settings);
+    currentStage = stage.name();
+    currentLineage = lineage;
+    currentInputs = lineage == null ? null : StageInputs.compute(this, settings, lineage);
+    try {
+      stage.run(this, settings);
+    } finally {
+      currentStage = null;
+      currentLineage = null;
+      currentInputs = null;
+    }
+  }
+
+  /** The input fingerprints of the stage now running, if it is the given one and declares a lineage. */
+  ObjectNode inputsOf(String stage) {
+    return stage.equals(currentStage) ? currentInputs : null;
+  }
+
+  private void requireDeclared(String stage) {
+    if (currentLineage != null && !stage.equals(currentStage) && !currentLineage.upstream().contains(stage)) {
+      throw new IllegalStateException("stage " + currentStage + " reads the '" + stage + "' output, which its lineage "
+          + "does not declare (upstream " + currentLineage.upstream() + "): declare it in the stage's lineage()");
+    }
+  }
+
   private void requireComplete(String stage) {
+    requireDeclared(stage);
     if (!isComplete(stage)) {
       throw new IllegalStateException("the run folder " + root + " has no complete '" + stage
           + "' output (no " + StageOutput.META_FILE + "): run the " + stage + " stage first");
@@ -79,6 +156,7 @@ public final class RunFolder {
 
   /** True when a completed stage wrote the named dataset (for optional datasets). */
   public boolean has(String stage, String dataset) {
+    requireDeclared(stage);
     try {
       return isComplete(stage) && fileSystem().exists(new Path(stagePath(stage), dataset));
     } catch (IOException e) {

@@ -8,4 +8,12 @@ public interface Stage {
   String name();
 
   void run(RunFolder run, Settings settings);
+
+  /**
+   * What the stage's output depends on under these settings, recorded in its metadata for resuming
+   * (aldi.run.if-exists = resume). Null (the default) declares nothing: such a stage always runs.
+   */
+  default Lineage lineage(Settings settings) {
+    return null;
+  }
 }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -22,10 +23,14 @@ import org.aldi.config.Settings;
 /**
  * Writes one stage's output atomically: everything goes to a hidden temporary folder next to the final one;
  * {@link #commit()} writes the metadata file last and then renames the folder into place. A crash before the
- * commit leaves only a ".tmp-" folder, never a half result under the stage's name.
+ * commit leaves only a ".tmp-" folder, never a half result under the stage's name; the next write of the same stage
+ * removes such leftovers. The metadata holds the configuration and its hash, the row counts, the code version and,
+ * when the stage runs with a declared {@link Lineage}, its input fingerprints ({@link StageInputs}).
  */
 public final class StageOutput {
   public static final String META_FILE = "_aldi_meta.json";
+  /** Name prefix of the temporary folders, which never count as output. */
+  public static final String TEMP_PREFIX = ".tmp-";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RunFolder run;
@@ -39,7 +44,7 @@ public final class StageOutput {
     this.run = run;
     this.stage = stage;
     this.settings = settings;
-    this.temp = new Path(run.root(), ".tmp-" + stage + "-" + UUID.randomUUID());
+    this.temp = new Path(run.root(), TEMP_PREFIX + stage + "-" + UUID.randomUUID());
     this.fs = run.fileSystem();
   }
 
@@ -76,12 +81,21 @@ public final class StageOutput {
     }
   }
 
-  /** Starts a stage's output; fails at once if it exists and the run's policy is "fail". */
+  /**
+   * Starts a stage's output; fails at once if it exists and the run's policy is "fail". Removes the temporary
+   * folders that an interrupted earlier write of this stage left (one writer per run folder).
+   */
   public static StageOutput begin(RunFolder run, String stage, Settings settings) {
     try {
-      if (!settings.run.overwrite && run.fileSystem().exists(run.stagePath(stage))) {
+      FileSystem fs = run.fileSystem();
+      if (!settings.run.overwrite && fs.exists(run.stagePath(stage))) {
         throw new IllegalStateException("output " + run.stagePath(stage)
             + " already exists and aldi.run.if-exists = fail; remove it or set aldi.run.if-exists = overwrite");
+      }
+      if (fs.exists(run.root())) {
+        for (FileStatus left : fs.listStatus(run.root(), p -> p.getName().startsWith(TEMP_PREFIX + stage + "-"))) {
+          fs.delete(left.getPath(), true);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -137,6 +151,10 @@ public final class StageOutput {
     meta.put("code_version", codeVersion());
     meta.put("config_sha256", sha256(settings.renderJson()));
     meta.set("row_counts", JSON.valueToTree(rowCounts));
+    ObjectNode inputs = run.inputsOf(stage);
+    if (inputs != null) {
+      meta.set("inputs", inputs);
+    }
     try {
       meta.set("config", JSON.readTree(settings.renderJson()));
       writeBytes(META_FILE, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
@@ -167,8 +185,12 @@ public final class StageOutput {
   }
 
   static String sha256(String text) {
+    return sha256(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String sha256(byte[] bytes) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
       StringBuilder hex = new StringBuilder();
       for (byte b : digest) {
         hex.append(String.format("%02x", b));
