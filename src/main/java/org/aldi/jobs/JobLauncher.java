@@ -6,6 +6,7 @@ import java.util.function.BiConsumer;
 import org.aldi.config.ConfigError;
 import org.aldi.config.ConfigLoader;
 import org.aldi.config.Settings;
+import org.aldi.store.Preflight;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.apache.spark.SparkConf;
@@ -70,13 +71,18 @@ public final class JobLauncher {
     return ConfigLoader.load(parsed.confFiles(), parsed.overrides());
   }
 
-  /** Runs the stages in order and prints the wall time of each. */
+  /**
+   * Runs the stages in order and prints the wall time of each; first checks that their source paths exist and that
+   * the overwrite policy allows their outputs ({@link Preflight}).
+   */
   public static void runStages(RunFolder run, Settings settings, Stage... stages) {
+    Preflight.check(run, settings, List.of(stages));
     StringBuilder times = new StringBuilder(String.format("%nstage wall times (run folder %s)%n", run.root()));
     long total = System.nanoTime();
     for (Stage stage : stages) {
       long start = System.nanoTime();
       LOG.info("stage {}: start (run folder {})", stage.name(), run.root());
+      run.startStage();
       stage.run(run, settings);
       double seconds = (System.nanoTime() - start) / 1e9;
       LOG.info("stage {}: done in {} s", stage.name(), String.format("%.1f", seconds));

@@ -1,15 +1,18 @@
 package org.aldi.serve;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import org.aldi.config.Settings;
 import org.aldi.distill.StudentTowers;
 import org.aldi.distill.StudentVectors;
+import org.aldi.ingest.IngestStage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
@@ -28,6 +31,11 @@ public final class EmbedStage implements Stage {
   @Override
   public String name() {
     return ServingVectors.NEW_ITEMS;
+  }
+
+  @Override
+  public Map<String, String> inputPaths(Settings settings) {
+    return settings.serve.newItems.isEmpty() ? Map.of() : Map.of("aldi.serve.new-items", settings.serve.newItems);
   }
 
   @Override
@@ -63,6 +71,12 @@ public final class EmbedStage implements Stage {
     if (bad > 0) {
       throw new IllegalArgumentException(path + ": " + bad + " rows have no item id or a content vector whose "
           + "length is not the model's content dimension " + dim);
+    }
+    List<Row> nonFinite = content.where(not(IngestStage.finite("features"))).select("item").orderBy("item").limit(5)
+        .collectAsList();
+    if (!nonFinite.isEmpty()) {
+      throw new IllegalArgumentException(path + ": items " + nonFinite.stream().map(r -> r.get(0).toString()).toList()
+          + (nonFinite.size() == 5 ? " (and maybe more)" : "") + " have a NaN, infinite or null content value");
     }
     long duplicates = content.groupBy("item").count().where(col("count").gt(1)).count();
     if (duplicates > 0) {

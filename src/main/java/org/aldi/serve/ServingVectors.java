@@ -32,7 +32,7 @@ public final class ServingVectors {
       return new Location(run, NEW_ITEMS);
     }
     Path path = new Path(settings.serve.newItemVectors);
-    return new Location(new RunFolder(run.spark(), path.getParent().toString()), path.getName());
+    return new Location(run.at(path.getParent().toString()), path.getName());
   }
 
   /** (user, vector) = [e_u ; f_U(e_u)] for every user with a teacher and a student vector. */

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
@@ -18,6 +19,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.aldi.config.Settings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes one stage's output atomically: everything goes to a hidden temporary folder next to the final one;
@@ -26,6 +29,7 @@ import org.aldi.config.Settings;
  */
 public final class StageOutput {
   public static final String META_FILE = "_aldi_meta.json";
+  private static final Logger LOG = LoggerFactory.getLogger(StageOutput.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RunFolder run;
@@ -104,6 +108,11 @@ public final class StageOutput {
     return rows;
   }
 
+  /** A Parquet dataset written to this output before the commit, read back (e.g. to summarise it). */
+  public Dataset<Row> readWritten(String name) {
+    return run.spark().read().parquet(new Path(temp, name).toString());
+  }
+
   public void writeJson(String name, Object value) {
     try {
       writeBytes(name, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
@@ -129,10 +138,16 @@ public final class StageOutput {
     }
   }
 
-  /** Writes the metadata file and moves the folder into place, replacing an older output. */
+  /**
+   * Writes the metadata file and moves the folder into place, replacing an older output; then removes the outputs
+   * of the run folder that were built from the replaced one (or from any other output no longer there), so that
+   * the folder never mixes outputs of different runs (see {@link Lineage}).
+   */
   public void commit() {
     ObjectNode meta = JSON.createObjectNode();
     meta.put("stage", stage);
+    meta.put("output_id", UUID.randomUUID().toString());
+    meta.set("built_from", JSON.valueToTree(run.lineage().builtFrom()));
     meta.put("completed", Instant.now().toString());
     meta.put("code_version", codeVersion());
     meta.put("config_sha256", sha256(settings.renderJson()));
@@ -149,6 +164,12 @@ public final class StageOutput {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot commit stage " + stage, e);
+    }
+    run.lineage().clear();
+    List<String> removed = run.removeStaleOutputs();
+    if (!removed.isEmpty()) {
+      LOG.warn("removed the outputs {} of {}: they were built from the '{}' output that this run replaced",
+          removed, run.root(), stage);
     }
   }
 

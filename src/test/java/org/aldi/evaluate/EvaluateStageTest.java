@@ -31,9 +31,18 @@ class EvaluateStageTest {
     JsonNode metrics = run.readJson(RunFolder.EVAL, "metrics.json");
     assertEquals(List.of("overall", "warm", "cold"), names(metrics));
     for (JsonNode task : metrics) {
-      assertEquals(List.of("precision@1", "precision@20", "recall@1", "recall@20", "ndcg@1", "ndcg@20"), names(task));
-      task.forEach(v -> assertTrue(v.isDouble() && v.asDouble() >= 0 && v.asDouble() <= 1, v.toString()));
+      assertEquals(List.of("precision@1", "precision@20", "recall@1", "recall@20", "ndcg@1", "ndcg@20", "users",
+          "candidates"), names(task));
+      for (String metric : names(task).subList(0, 6)) {
+        JsonNode v = task.get(metric);
+        assertTrue(v.isDouble() && v.asDouble() >= 0 && v.asDouble() <= 1, v.toString());
+      }
     }
+    // users averaged and candidates ranked per task: overall 4 warm + 5 cold items, warm 4, cold 5 (with cold_new 24)
+    assertEquals(List.of(2, 3, 3), List.of(metrics.get("overall").get("users").asInt(),
+        metrics.get("warm").get("users").asInt(), metrics.get("cold").get("users").asInt()));
+    assertEquals(List.of(9, 4, 5), List.of(metrics.get("overall").get("candidates").asInt(),
+        metrics.get("warm").get("candidates").asInt(), metrics.get("cold").get("candidates").asInt()));
     // see ColdStartEvaluatorTest for these values
     assertEquals(0.5, metrics.get("overall").get("precision@1").asDouble(), 1e-9);
     assertEquals(1.0 / 3, metrics.get("cold").get("precision@1").asDouble(), 1e-9);

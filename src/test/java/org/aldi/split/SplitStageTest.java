@@ -201,7 +201,8 @@ class SplitStageTest {
     String[] bad = good.clone();
     bad[5] = "split.given.cold-test=\"" + badColdTest + "\"";
     SplitInvariantException e = assertThrows(SplitInvariantException.class, () -> split("bad", pairs, new int[0], bad));
-    assertTrue(e.getMessage().contains("cold_test items occur in train (e.g. item 3)"), e.getMessage());
+    assertTrue(e.getMessage().contains("1 cold_test (given file " + badColdTest + ") items occur in train (given file "
+        + train + ") (e.g. item 3)"), e.getMessage());
     assertNotEquals(true, new RunFolder(org.aldi.testing.TestSpark.get(), dir.resolve("bad").toString())
         .isComplete(RunFolder.SPLIT));
   }
