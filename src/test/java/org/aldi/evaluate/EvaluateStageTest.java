@@ -67,6 +67,28 @@ class EvaluateStageTest {
     assertTrue(lines[3].startsWith("cold "), lines[3]);
   }
 
+  /**
+   * Issue 6, case 7: K = 50 is larger than every task's candidates (overall 9, warm 4, cold 5), so every candidate
+   * is ranked: each ground-truth item is a hit, recall is 1 and Precision@50 = hits / 50.
+   */
+  @Test
+  void kLargerThanTheCandidatesRanksThemAllAndPrecisionStillDividesByK() {
+    Settings settings = TinyRun.settings(dir.toString(), "evaluate.k=[50]");
+    RunFolder run = TinyRun.write(dir.toString(), settings);
+
+    new EvaluateStage().run(run, settings);
+
+    JsonNode metrics = run.readJson(RunFolder.EVAL, "metrics.json");
+    // overall: users 0 and 1 with 2 test items each; warm: users 0, 1, 3 with 1; cold: users 0, 1, 2 with 1
+    assertEquals(2.0 / 50, metrics.at("/overall/precision@50").asDouble(), 1e-12);
+    assertEquals(1.0 / 50, metrics.at("/warm/precision@50").asDouble(), 1e-12);
+    assertEquals(1.0 / 50, metrics.at("/cold/precision@50").asDouble(), 1e-12);
+    for (String task : List.of("overall", "warm", "cold")) {
+      assertEquals(1.0, metrics.get(task).get("recall@50").asDouble(), 1e-12, task);
+      assertTrue(metrics.get(task).get("candidates").asInt() < 50, task);
+    }
+  }
+
   private static List<String> names(JsonNode node) {
     List<String> names = new ArrayList<>();
     Iterator<String> it = node.fieldNames();

@@ -97,6 +97,32 @@ class DailyUseTinyRunTest {
   }
 
   /** input/interactions: every pair of the tiny split; with mapping, user_ids for users 0-2 and item_ids 10-24. */
+  /** Issue 6, case 7: K larger than the 9 candidates, and user 3 who already knows every one of them. */
+  @Test
+  void shortAndEmptyRecommendationListsAreCounted() {
+    Settings settings = TinyRun.settings(dir.toString(), "serve.k=50");
+    RunFolder run = TinyRun.write(dir.toString(), settings);
+    Dataset<Row> known = null;
+    for (String part : new String[] {"train", "warm_val", "warm_test", "cold_val", "cold_test"}) {
+      Dataset<Row> p = run.read(RunFolder.SPLIT, part);
+      known = known == null ? p : known.union(p);
+    }
+    Dataset<Row> everything = TestSpark.get().sql("select 3 as user, explode(array(10, 11, 12, 13, 20, 21, 22, 23, "
+        + "24)) as item");
+    Dataset<Row> interactions = known.union(everything).distinct();
+    StageOutput.write(run, RunFolder.INPUT, settings, out -> out.writeParquet("interactions", interactions));
+
+    new RecommendStage().run(run, settings);
+
+    Dataset<Row> recs = run.read(RecommendStage.NAME, "recommendations");
+    // user 0 knows 6 of the 9 items, user 1 knows 5, user 2 knows 4, user 3 all of them
+    assertEquals(List.of(3L, 4L, 5L, 0L), List.of(recs.where("user = 0").count(), recs.where("user = 1").count(),
+        recs.where("user = 2").count(), recs.where("user = 3").count()));
+    JsonNode summary = run.readJson(RecommendStage.NAME, "summary.json");
+    assertEquals("{\"k\":50,\"candidates\":9,\"users\":4,\"users_with_k_recommendations\":0,"
+        + "\"users_with_fewer_than_k\":3,\"users_without_recommendations\":1}", summary.toString());
+  }
+
   private static void writeInput(RunFolder run, Settings settings, boolean mapping) {
     SparkSession spark = TestSpark.get();
     Dataset<Row> all = null;
