@@ -64,6 +64,7 @@ public final class Bench {
       resetPeaks();
       long start = System.nanoTime();
       LOG.info("bench: stage {} start", stage.name());
+      run.startStage();
       stage.run(run, settings);
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("stage", stage.name());
@@ -196,7 +197,7 @@ public final class Bench {
       return 0;
     }
     long rows = 0;
-    for (Iterator<JsonNode> it = run.readJson(stage, StageOutput.META_FILE).get("row_counts").elements();
+    for (Iterator<JsonNode> it = run.meta(stage).get("row_counts").elements();
         it.hasNext(); ) {
       rows += it.next().asLong();
     }

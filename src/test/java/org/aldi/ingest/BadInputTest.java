@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.aldi.config.ConfigLoader;
 import org.aldi.config.Settings;
+import org.aldi.split.SplitInvariantException;
 import org.aldi.split.SplitStage;
 import org.aldi.store.RunFolder;
 import org.aldi.testing.TestSpark;
@@ -202,6 +203,26 @@ class BadInputTest {
     assertEquals(lines(run.read(RunFolder.INPUT, "user_ids")), lines(again.read(RunFolder.INPUT, "user_ids")));
     assertEquals(pairsByUser(run), pairsByUser(again));
 
+    // a given split in text ids is mapped the same way; bob's only record is in cold_test (no train record)
+    Path train = file("given-train.csv", "user,item\nalice,doc-a\ncarol,doc-b\nalice , doc-b\n");
+    Path none = file("given-none.csv", "user,item\n");
+    Path coldTest = file("given-cold.csv", "user,item\nbob,doc-c\n");
+    String[] given = {"split.mode=given", "split.given.train=\"" + train + "\"", "split.given.warm-val=\"" + none
+        + "\"", "split.given.warm-test=\"" + none + "\"", "split.given.cold-val=\"" + none + "\"",
+        "split.given.cold-test=\"" + coldTest + "\""};
+    Settings givenSplit = settings(csv, content, concat(given, "data.ids=string", "run.dir=\"" + run.root() + "\""));
+    new SplitStage().run(run, givenSplit);
+    assertEquals(List.of("0 0", "0 1", "2 1"), lines(run.read(RunFolder.SPLIT, "train")));
+    assertEquals(1, run.readJson(RunFolder.SPLIT, "summary.json").at("/records_dropped_user_not_in_train/cold_test")
+        .asLong(), "bob has no train record");
+    Path unknown = file("given-unknown.csv", "user,item\ndave,doc-a\n");
+    given[5] = "split.given.cold-test=\"" + unknown + "\"";
+    Settings unknownIds = settings(csv, content, concat(given, "data.ids=string", "run.dir=\"" + run.root() + "\""));
+    SplitInvariantException e = assertThrows(SplitInvariantException.class,
+        () -> new SplitStage().run(run, unknownIds));
+    assertTrue(e.getMessage().contains(unknown + " has 1 rows whose user or item is not an id of the input (e.g. "
+        + "user=dave, item=doc-a)"), e.getMessage());
+
     Path emptyId = file("empty-id.csv", "user,item\nalice,doc-a\n,doc-b\n");
     assertRejected(settings(emptyId, content, "data.ids=string"), emptyId + " line 3: user is empty");
   }
@@ -264,13 +285,19 @@ class BadInputTest {
     assertTrue(RowAccounting.table(List.of(lost)).contains("repaired duplicate_pair_merged 1"));
   }
 
+  private static String[] concat(String[] a, String... b) {
+    String[] all = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
   static List<Long> counts(JsonNode entry) {
     return List.of(entry.get("rows_in").asLong(), entry.get("rows_used").asLong(), entry.get("rows_repaired").asLong(),
         entry.get("rows_rejected").asLong());
   }
 
   private static List<String> lines(Dataset<Row> mapping) {
-    return mapping.orderBy(mapping.columns()[0]).collectAsList().stream().map(r -> r.get(0) + " " + r.get(1))
-        .toList();
+    return mapping.orderBy(mapping.columns()[0], mapping.columns()[1]).collectAsList().stream()
+        .map(r -> r.get(0) + " " + r.get(1)).toList();
   }
 }
