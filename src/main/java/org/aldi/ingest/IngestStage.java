@@ -84,9 +84,10 @@ public final class IngestStage implements Stage {
 
     LOG.info("reading interactions: {} ({})", data.interactionsPath, data.interactionsFormat);
     RowAccounting interactionRows = new RowAccounting("interactions", data.interactionsPath);
-    Dataset<Row> raw = InteractionSource.read(spark, data, interactionRows)
+    Dataset<Row> read = InteractionSource.read(spark, data, interactionRows)
         .repartition(partitions)
         .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> raw = read;
     long rowsRead = raw.count();
     if (rowsRead == 0) {
       throw new MalformedInputException(data.interactionsPath, "no interactions"
@@ -115,16 +116,9 @@ public final class IngestStage implements Stage {
     }
 
     if (data.stringIds) {
-      Dataset<Row> userIds = IdIndex.build(raw.select(col("user").as("id")), "user", partitions)
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      Dataset<Row> itemIds = IdIndex.build(raw.select(col("item").as("id"))
-          .union(content.select(col("item").as("id"))), "item", partitions).persist(StorageLevel.MEMORY_AND_DISK());
-      raw = raw.withColumnRenamed("user", "user_id").withColumnRenamed("item", "item_id")
-          .join(userIds, "user_id").join(itemIds, "item_id");
-      content = content.withColumnRenamed("item", "item_id").join(itemIds, "item_id");
-      long users = out.writeParquet("user_ids", userIds.orderBy("user"));
-      long items = out.writeParquet("item_ids", itemIds.orderBy("item"));
-      LOG.info("string ids: {} users and {} items mapped to indices (input/user_ids, input/item_ids)", users, items);
+      IdIndex.Mapped mapped = IdIndex.map(raw, content, partitions, out);
+      raw = mapped.interactions();
+      content = mapped.content();
     }
 
     Dataset<Row> interactions = raw.groupBy("user", "item")
@@ -174,7 +168,7 @@ public final class IngestStage implements Stage {
     accounting.forEach(RowAccounting::verify);
     quality.put("row_accounting", RowAccounting.toMap(accounting));
     out.writeJson("quality.json", quality);
-    raw.unpersist();
+    read.unpersist();
   }
 
   /**

@@ -43,10 +43,10 @@ final class SplitChecks {
 
     Dataset<Row> trainItems = parts.part(SplitStage.TRAIN).select("item").distinct();
     Dataset<Row> trainUsers = parts.part(SplitStage.TRAIN).select("user").distinct();
-    none(parts.coldValItems().join(trainItems, "item", "left_semi"), "item", parts.describe(SplitStage.COLD_VAL) + " items occur in "
-        + parts.describe(SplitStage.TRAIN));
-    none(parts.coldTestItems().join(trainItems, "item", "left_semi"), "item", parts.describe(SplitStage.COLD_TEST) + " items occur in "
-        + parts.describe(SplitStage.TRAIN));
+    none(parts.coldValItems().join(trainItems, "item", "left_semi"), "item",
+        parts.describe(SplitStage.COLD_VAL) + " items occur in " + parts.describe(SplitStage.TRAIN));
+    none(parts.coldTestItems().join(trainItems, "item", "left_semi"), "item",
+        parts.describe(SplitStage.COLD_TEST) + " items occur in " + parts.describe(SplitStage.TRAIN));
     none(parts.coldValItems().join(parts.coldTestItems(), "item", "left_semi"), "item",
         "items are both " + parts.describe(SplitStage.COLD_VAL) + " and "
         + parts.describe(SplitStage.COLD_TEST) + " items");

@@ -147,7 +147,8 @@ public final class SplitStage implements Stage {
       out.writeParquet(name, parts.part(name).orderBy("user", "item"), ((Number) c.get("records")).longValue());
     }
     summary.put("parts", ordered);
-    List<RowAccounting> accounting = rowAccounting(parts, inputRecords, run.stagePath(RunFolder.INPUT) + "/interactions");
+    List<RowAccounting> accounting =
+        rowAccounting(parts, inputRecords, run.stagePath(RunFolder.INPUT) + "/interactions");
     LOG.info("split of {}:\n{}", run.root(), RowAccounting.table(accounting));
     accounting.forEach(RowAccounting::verify);
     summary.put("row_accounting", RowAccounting.toMap(accounting));

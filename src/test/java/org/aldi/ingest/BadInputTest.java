@@ -125,7 +125,8 @@ class BadInputTest {
   void case2MalformedRowsEmptyFilesAndHeaderOnlyStopIngestNamingFileRowAndReason() throws IOException {
     Path content = intContent();
     Path fewFields = file("few.csv", "user,item,weight\n0,1,1.0\n1,2\n");
-    assertRejected(settings(fewFields, content), fewFields + " line 3: 2 fields, the header [user, item, weight] has 3");
+    assertRejected(settings(fewFields, content),
+        fewFields + " line 3: 2 fields, the header [user, item, weight] has 3");
     Path textId = file("text.csv", "user,item\n0,1\n1,doc-7\n");
     assertRejected(settings(textId, content), textId + " line 3: item 'doc-7' is not an integer >= 0");
     Path badWeight = file("weight.csv", "user,item,weight\n0,1,high\n");
