@@ -147,7 +147,9 @@ public final class StageOutput {
     ObjectNode meta = JSON.createObjectNode();
     meta.put("stage", stage);
     meta.put("output_id", UUID.randomUUID().toString());
-    meta.set("built_from", JSON.valueToTree(run.lineage().builtFrom()));
+    Map<String, String> builtFrom = run.lineage().builtFrom();
+    builtFrom.remove(stage); // an older output of this stage, read before, is replaced: nothing is built from it
+    meta.set("built_from", JSON.valueToTree(builtFrom));
     meta.put("completed", Instant.now().toString());
     meta.put("code_version", codeVersion());
     meta.put("config_sha256", sha256(settings.renderJson()));

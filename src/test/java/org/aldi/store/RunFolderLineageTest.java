@@ -121,6 +121,16 @@ class RunFolderLineageTest {
   }
 
   @Test
+  void aStageThatReadItsOwnOlderOutputIsNotBuiltFromIt() {
+    RunFolder run = folder("run");
+    run(run, stage("a"), stage("b", "a"));
+    run.readJson("b", "value.json"); // e.g. a test looks at the output, then runs the stage again
+    stage("b", "a").run(run, settings(run));
+    assertTrue(run.isComplete("b"), "not removed as built from its own replaced output");
+    assertEquals(List.of("a"), List.copyOf(Lineage.builtFrom(run.meta("b")).keySet()));
+  }
+
+  @Test
   void anOutputIsReplacedWholeNeverMixedWithTheOldOne() throws IOException {
     RunFolder run = folder("run");
     Settings settings = settings(run);
