@@ -28,9 +28,9 @@ import org.aldi.config.Settings;
 import org.aldi.ranking.Candidates;
 import org.aldi.ranking.ColdStartEvaluator;
 import org.aldi.ranking.RankingEngine;
+import org.aldi.store.Preflight;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
-import org.aldi.store.StageOutput;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -54,6 +54,7 @@ public final class Bench {
 
   public static Map<String, Object> run(SparkSession spark, Settings settings, String name, List<Stage> stages) {
     RunFolder run = new RunFolder(spark, settings.run.dir);
+    Preflight.check(run, settings, stages);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("name", name);
     report.put("machine", machine());
@@ -91,7 +92,7 @@ public final class Bench {
       n++;
     }
     Map<String, Object> d = new LinkedHashMap<>();
-    d.put("trainer", run.readJson(RunFolder.MODEL, StageOutput.META_FILE).get("config").get("aldi")
+    d.put("trainer", run.meta(RunFolder.MODEL).get("config").get("aldi")
         .get("distill").get("trainer").asText());
     d.put("epochs", n);
     d.put("best_epoch", history.get("best_epoch").asInt());
@@ -196,7 +197,7 @@ public final class Bench {
       return 0;
     }
     long rows = 0;
-    for (Iterator<JsonNode> it = run.readJson(stage, StageOutput.META_FILE).get("row_counts").elements();
+    for (Iterator<JsonNode> it = run.meta(stage).get("row_counts").elements();
         it.hasNext(); ) {
       rows += it.next().asLong();
     }

@@ -87,6 +87,8 @@ public final class Settings implements Serializable {
     public final String contentFormat;
     public final int contentDimension;
     public final int minItemFrequency;
+    /** aldi.data.ids = "string": ids are text, mapped to indices at ingest. */
+    public final boolean stringIds;
 
     Data(Section c) {
       interactionsPath = nonEmpty(c, "interactions.path", "aldi.data.interactions.path");
@@ -95,6 +97,12 @@ public final class Settings implements Serializable {
       contentFormat = oneOf(c, "content.format", "aldi.data.content.format", "citeulike-tags", "parquet");
       contentDimension = positive(c, "content.dimension", "aldi.data.content.dimension");
       minItemFrequency = positive(c, "content.min-item-frequency", "aldi.data.content.min-item-frequency");
+      stringIds = oneOf(c, "ids", "aldi.data.ids", "integer", "string").equals("string");
+      if (stringIds && (interactionsFormat.equals("citeulike-users") || !contentFormat.equals("parquet"))) {
+        throw new ConfigError("aldi.data.ids = string needs aldi.data.interactions.format = csv or parquet and "
+            + "aldi.data.content.format = parquet (the citeulike formats identify users and items by line number), "
+            + "got " + interactionsFormat + " and " + contentFormat);
+      }
     }
   }
 

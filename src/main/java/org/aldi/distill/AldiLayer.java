@@ -175,10 +175,15 @@ public class AldiLayer extends SameDiffOutputLayer {
     params.addBiasParam(tower + StudentTowers.B2, 1, teacherDim);
   }
 
-  /** Weights: truncated normal (|z| <= 2) with std init-std, as the reference code; biases 0; BN scale 1. */
+  /**
+   * Weights: truncated normal (|z| <= 2) with std init-std, as the reference code; biases 0; BN scale 1. The draws
+   * come from a new generator with the seed that DL4J has just set from the configuration (aldi.run.seed): the
+   * JVM's shared generator caches the second Gaussian of each pair across setSeed, so its draws would depend on
+   * what ran before in the same JVM.
+   */
   @Override
   public void initializeParameters(Map<String, INDArray> params) {
-    Random random = Nd4j.getRandom();
+    Random random = Nd4j.getRandomFactory().getNewRandomInstance(Nd4j.getRandom().getSeed());
     for (Map.Entry<String, INDArray> entry : params.entrySet()) {
       String name = entry.getKey();
       INDArray array = entry.getValue();

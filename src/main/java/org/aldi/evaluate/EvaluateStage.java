@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The "eval" stage: overall (Eq. 1), warm (Eq. 2) and cold (Eq. 3) recommendation on the test part, with Eq. 9
  * scores from the backbone's teacher vectors and the distillation stage's student vectors. Writes
- * eval/metrics.json (means per task), eval/users.json (users averaged per task) and eval/per_user (Parquet).
+ * eval/metrics.json (means per task, with the number of users averaged and of candidate items ranked),
+ * eval/users.json (users averaged per task) and eval/per_user (Parquet).
  */
 public final class EvaluateStage implements Stage {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateStage.class);
@@ -72,6 +73,8 @@ public final class EvaluateStage implements Stage {
               means.put(m.getKey(), m.getValue());
             }
           }
+          means.put("users", e.users());
+          means.put("candidates", e.candidates());
           persisted.add(e.perUser());
           users.put(task.key(), e.users());
           rows += e.users();

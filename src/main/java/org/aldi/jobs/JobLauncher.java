@@ -6,7 +6,7 @@ import java.util.function.BiConsumer;
 import org.aldi.config.ConfigError;
 import org.aldi.config.ConfigLoader;
 import org.aldi.config.Settings;
-import org.aldi.store.Lineage;
+import org.aldi.store.Preflight;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.aldi.store.StageInputs;
@@ -73,19 +73,20 @@ public final class JobLauncher {
   }
 
   /**
-   * Runs the stages in order and prints the wall time of each. Each stage runs through {@link RunFolder#execute}, so
-   * that its output records its input fingerprints; under aldi.run.if-exists = resume a stage whose
-   * output is complete and made from the same inputs is skipped (the log says why any other one runs).
+   * Runs the stages in order and prints the wall time of each; first checks that their source paths exist and that
+   * the overwrite policy allows their outputs ({@link Preflight}). Each stage runs through {@link RunFolder#execute},
+   * so that its output records its input fingerprints; under aldi.run.if-exists = resume a stage whose output is
+   * complete and made from the same inputs is skipped (the log says why any other one runs).
    */
   public static void runStages(RunFolder run, Settings settings, Stage... stages) {
+    Preflight.check(run, settings, List.of(stages));
     StringBuilder times = new StringBuilder(String.format("%nstage wall times (run folder %s)%n", run.root()));
     long total = System.nanoTime();
     for (Stage stage : stages) {
       long start = System.nanoTime();
       if (settings.run.resume) {
-        Lineage lineage = stage.lineage(settings);
         String staleness = StageInputs.staleness(run, stage.name(),
-            lineage == null ? null : StageInputs.compute(run, settings, lineage));
+            StageInputs.compute(run, settings, stage.lineage(settings)));
         if (staleness == null) {
           LOG.info("stage {}: output complete and up to date, skipped (aldi.run.if-exists = resume)", stage.name());
           times.append(String.format("  %-10s  skipped (up to date)%n", stage.name()));

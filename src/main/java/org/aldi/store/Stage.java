@@ -10,10 +10,9 @@ public interface Stage {
   void run(RunFolder run, Settings settings);
 
   /**
-   * What the stage's output depends on under these settings, recorded in its metadata for resuming
-   * (aldi.run.if-exists = resume). Null (the default) declares nothing: such a stage always runs.
+   * What the stage's output depends on under these settings. Run through {@link RunFolder#execute}, the stage may
+   * read only the outputs this declares, and its output records their fingerprints: for resuming (aldi.run.if-exists
+   * = resume) and for telling outputs of different runs apart. Its sources are checked at start-up.
    */
-  default Lineage lineage(Settings settings) {
-    return null;
-  }
+  Lineage lineage(Settings settings);
 }

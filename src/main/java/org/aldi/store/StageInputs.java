@@ -28,8 +28,9 @@ import org.apache.hadoop.fs.RemoteIterator;
  *       {@code config_sha256}, the hash of that subset;
  *   <li>{@code sources}: per source path its file count, total bytes, latest modification time and the SHA-256 of
  *       its listing (relative path, size and modification time of every file below it);
- *   <li>{@code upstream}: per stage read, the SHA-256 of that stage's metadata file, which names one write of it
- *       (the metadata holds its completion time), so an upstream output written again changes it.
+ *   <li>{@code upstream}: per output read (as the lineage names it), the SHA-256 of that output's metadata file, or
+ *       null when there was none. The metadata holds its completion time, so the hash names one write of it: an
+ *       output written again changes it. This is the record of which outputs the output was built from.
  * </ul>
  * Under aldi.run.if-exists = resume a stage runs again unless its output is complete and these fingerprints equal the
  * current ones ({@link #staleness}).
@@ -47,7 +48,7 @@ public final class StageInputs {
     inputs.set("config", config);
     inputs.put("config_sha256", StageOutput.sha256(config.toString()));
     ArrayNode sources = inputs.putArray("sources");
-    for (String path : lineage.sources()) {
+    for (String path : lineage.sources().values()) {
       sources.add(source(run, path));
     }
     ObjectNode upstream = inputs.putObject("upstream");
@@ -64,15 +65,12 @@ public final class StageInputs {
 
   /**
    * Why the stage has to run again under aldi.run.if-exists = resume, or null when its output is complete and was
-   * made from the same inputs ({@code current}, null for a stage without a declared lineage, which always runs).
+   * made from the same inputs ({@code current}).
    */
   public static String staleness(RunFolder run, String stage, JsonNode current) {
     JsonNode meta = run.meta(stage);
     if (meta == null) {
       return run.exists(stage) ? "its folder has no " + StageOutput.META_FILE + " (an interrupted write)" : "no output yet";
-    }
-    if (current == null) {
-      return "the stage declares no lineage";
     }
     JsonNode recorded = meta.get("inputs");
     if (recorded == null) {
@@ -80,6 +78,21 @@ public final class StageInputs {
     }
     String difference = difference(recorded, current);
     return difference.isEmpty() ? null : difference;
+  }
+
+  /**
+   * The outputs that an output was built from, from its input fingerprints ("inputs" of its metadata): upstream (as
+   * its stage's lineage names it) to the SHA-256 of that upstream's metadata when it was read. Upstream outputs that
+   * did not exist then are left out; an output written outside {@link RunFolder#execute} records none.
+   */
+  static Map<String, String> builtFrom(JsonNode inputs) {
+    Map<String, String> upstream = new TreeMap<>();
+    inputs.path("upstream").fields().forEachRemaining(e -> {
+      if (e.getValue().isTextual()) {
+        upstream.put(e.getKey(), e.getValue().asText());
+      }
+    });
+    return upstream;
   }
 
   /** What differs between recorded and current fingerprints, in words ("" when nothing does). */

@@ -164,7 +164,7 @@ class IngestStageTest {
     Path badCsv = Files.writeString(dir.resolve("bad.csv"), "user,item\n0,1\n0\n");
     MalformedInputException e = assertThrows(MalformedInputException.class,
         () -> ingest(badCsv, parquet, "data.interactions.format=csv", "data.content.format=parquet"));
-    assertTrue(e.getMessage().contains(badCsv + " line 3: 1 fields, the header has 2"), e.getMessage());
+    assertTrue(e.getMessage().contains(badCsv + " line 3: 1 fields, the header [user, item] has 2"), e.getMessage());
     e = assertThrows(MalformedInputException.class, () -> ingest(csv, parquet, "data.interactions.format=csv",
         "data.content.format=parquet", "data.content.dimension=3"));
     assertTrue(e.getMessage().contains("aldi.data.content.dimension = 3"), e.getMessage());

@@ -74,7 +74,8 @@ class ResumeTest {
   private void stages() throws IOException {
     source = dir.resolve("source.txt");
     Files.writeString(source, "1 2 3\n");
-    a = new CountingStage("a", new Lineage(List.of(), List.of("data.content.dimension"), List.of(source.toString())));
+    a = new CountingStage("a", new Lineage(List.of(), List.of("data.content.dimension"),
+        Map.of("data.interactions.path", source.toString())));
     b = new CountingStage("b", Lineage.of(List.of("a"), "evaluate.k"));
     c = new CountingStage("c", Lineage.of(List.of("b"), "distill.learning-rate", "distill.loss"));
   }
