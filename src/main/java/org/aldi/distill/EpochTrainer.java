@@ -1,6 +1,8 @@
 package org.aldi.distill;
 
 import java.util.Iterator;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import org.aldi.config.Settings;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -77,10 +79,15 @@ public interface EpochTrainer {
     }
   }
 
-  /** One network in the driver, fitted minibatch by minibatch. */
+  /**
+   * One network in the driver, fitted minibatch by minibatch. A second thread reads the triples and builds the next
+   * minibatches meanwhile (a few ahead), so that the network's thread only fits.
+   */
   final class Local implements EpochTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(Local.class);
     private static final double PROGRESS_SECONDS = 30;
+    /** Minibatches built ahead of the fit. */
+    private static final int AHEAD = 4;
 
     private final MultiLayerNetwork net;
     private final TrainingBatches batches;
@@ -92,22 +99,75 @@ public interface EpochTrainer {
 
     @Override
     public MultiLayerNetwork fit(Dataset<Row> epochTriples, long triples) {
-      Iterator<DataSet> minibatches = batches.batches(epochTriples.toLocalIterator());
       long start = System.nanoTime();
       double lastReport = 0;
       long done = 0;
-      while (minibatches.hasNext()) {
-        DataSet batch = minibatches.next();
-        net.fit(batch);
-        done += batch.numExamples();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        if (seconds - lastReport >= PROGRESS_SECONDS && done < triples) {
-          lastReport = seconds;
-          LOG.info(String.format("distill: %,d of %,d triples of this epoch, %.0f triples/s, about %.0f s left",
-              done, triples, done / seconds, (triples - done) * seconds / done));
+      try (Prefetch minibatches = new Prefetch(batches.batches(epochTriples.toLocalIterator()), AHEAD)) {
+        for (DataSet batch = minibatches.next(); batch != null; batch = minibatches.next()) {
+          net.fit(batch);
+          done += batch.numExamples();
+          double seconds = (System.nanoTime() - start) / 1e9;
+          if (seconds - lastReport >= PROGRESS_SECONDS && done < triples) {
+            lastReport = seconds;
+            LOG.info(String.format("distill: %,d of %,d triples of this epoch, %.0f triples/s, about %.0f s left",
+                done, triples, done / seconds, (triples - done) * seconds / done));
+          }
         }
       }
       return net;
+    }
+  }
+
+  /** Items of an iterator taken on a thread of their own, up to `ahead` in advance of the consumer. */
+  final class Prefetch implements AutoCloseable {
+    private static final Object END = new Object();
+    private final BlockingQueue<Object> queue;
+    private final Thread producer;
+
+    Prefetch(Iterator<DataSet> source, int ahead) {
+      queue = new ArrayBlockingQueue<>(ahead);
+      producer = new Thread(() -> {
+        try {
+          while (source.hasNext()) {
+            queue.put(source.next());
+          }
+          queue.put(END);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt(); // closed by the consumer
+        } catch (RuntimeException | Error e) {
+          queue.clear();
+          queue.offer(e);
+        }
+      }, "aldi-minibatches");
+      producer.setDaemon(true);
+      producer.start();
+    }
+
+    /** The next minibatch, or null at the end; an error of the producer is rethrown here. */
+    DataSet next() {
+      Object item;
+      try {
+        item = queue.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for a minibatch", e);
+      }
+      if (item == END) {
+        queue.offer(END);
+        return null;
+      }
+      if (item instanceof RuntimeException e) {
+        throw e;
+      }
+      if (item instanceof Error e) {
+        throw e;
+      }
+      return (DataSet) item;
+    }
+
+    @Override
+    public void close() {
+      producer.interrupt();
     }
   }
 }

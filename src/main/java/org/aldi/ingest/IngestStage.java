@@ -1,16 +1,13 @@
 package org.aldi.ingest;
 
-import static org.apache.spark.sql.functions.array_repeat;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -20,11 +17,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.aldi.config.Settings;
+import org.aldi.content.ContentColumn;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -42,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code input/interactions} (user:int, item:int, weight:float?, timestamp:long?), one row per (user, item);
  *       duplicates collapse into one row with the largest weight and the smallest timestamp, and are counted.
- *   <li>{@code input/item_content} (item:int, features:array&lt;float&gt;, has_content:boolean) for every item that
- *       occurs in the interactions or in the content file; items without content get the zero vector.
+ *   <li>{@code input/item_content} (item:int, features, has_content:boolean) for every item that occurs in the
+ *       interactions or in the content file; items without content get the zero vector. features is
+ *       array&lt;float&gt; (dense content) or, when the source content is an ml Vector column, an ml Vector whose
+ *       sparse rows stay sparse ({@link ContentColumn}).
  *   <li>{@code input/quality.json}: counts of rows read, duplicates, users, items, missing content.
  * </ul>
  * A malformed line fails the stage with a {@link MalformedInputException} naming the file, line and reason.
@@ -107,8 +108,10 @@ public final class IngestStage implements Stage {
     } else {
       content = readParquetContent(spark, data.contentPath, data.contentDimension);
     }
-    Dataset<Row> itemContent = withInteractionItems(content, interactions, data.contentDimension)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    boolean sparse = ContentColumn.isVector(content.schema(), "features");
+    quality.put("content_storage", sparse ? "sparse (ml Vector)" : "dense (array<float>)");
+    Dataset<Row> itemContent = withInteractionItems(content, interactions, ContentColumn.zero(data.contentDimension,
+        sparse)).persist(StorageLevel.MEMORY_AND_DISK());
     Row c = itemContent.agg(
         count(lit(1)),
         sum(when(col("in_content").and(not(col("has_content"))), 1).otherwise(0)),
@@ -193,17 +196,26 @@ public final class IngestStage implements Stage {
     return typed;
   }
 
-  /** Parquet content: item:int, features:array<float> of the configured dimension, used as is. */
+  /**
+   * Parquet content: item:int and features, an array of numbers (stored as array&lt;float&gt;) or an ml Vector (rows
+   * kept sparse), of the configured dimension; used as is.
+   */
   private static Dataset<Row> readParquetContent(SparkSession spark, String path, int dimension) {
     Dataset<Row> df = spark.read().parquet(path);
     List<String> names = Arrays.asList(df.columns());
     if (!names.contains("item") || !names.contains("features")) {
       throw new MalformedInputException(path, "columns " + names + " must include item and features");
     }
+    boolean vector;
+    try {
+      vector = ContentColumn.isVector(df.schema(), "features");
+    } catch (IllegalArgumentException e) {
+      throw new MalformedInputException(path, e.getMessage());
+    }
     Dataset<Row> typed = df.select(col("item").cast(DataTypes.IntegerType).as("item"),
-        col("features").cast(DataTypes.createArrayType(DataTypes.FloatType)).as("features"));
+        ContentColumn.stored(col("features"), vector).as("features"));
     long bad = typed.filter(col("item").isNull().or(col("item").lt(0)).or(col("features").isNull())
-        .or(size(col("features")).notEqual(dimension))).count();
+        .or(ContentColumn.dimension(col("features"), vector).notEqual(dimension))).count();
     if (bad > 0) {
       throw new MalformedInputException(path, bad + " rows have a null or negative item, or features whose length "
           + "is not aldi.data.content.dimension = " + dimension);
@@ -212,19 +224,19 @@ public final class IngestStage implements Stage {
     if (duplicates > 0) {
       throw new MalformedInputException(path, duplicates + " items have more than one content row");
     }
-    return typed.withColumn("has_content", expr("exists(features, x -> x != 0)"));
+    return typed.withColumn("has_content", ContentColumn.hasNonZero(col("features"), vector));
   }
 
   /**
    * Content rows joined with the distinct interaction items (full outer join), so that every item of either
    * side gets a row; items without a content row get the zero vector and has_content = false.
    */
-  private static Dataset<Row> withInteractionItems(Dataset<Row> content, Dataset<Row> interactions, int dimension) {
+  private static Dataset<Row> withInteractionItems(Dataset<Row> content, Dataset<Row> interactions, Column zero) {
     Dataset<Row> items = interactions.select("item").distinct().withColumn("in_interactions", lit(true));
     return content.withColumn("in_content", lit(true))
         .join(items, "item", "full_outer")
         .select(col("item"),
-            coalesce(col("features"), array_repeat(lit(0f), dimension)).as("features"),
+            coalesce(col("features"), zero).as("features"),
             coalesce(col("has_content"), lit(false)).as("has_content"),
             coalesce(col("in_content"), lit(false)).as("in_content"),
             coalesce(col("in_interactions"), lit(false)).as("in_interactions"));
