@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import org.aldi.config.Settings;
 import org.aldi.store.RunFolder;
+import org.aldi.store.SparkProgress;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
 import org.apache.spark.ml.recommendation.ALS;
@@ -52,7 +53,11 @@ public final class BackboneStage implements Stage {
         .setUserCol("user")
         .setItemCol("item")
         .setRatingCol("rating");
-    ALSModel model = als.fit(train.withColumn("rating", lit(1.0f)));
+    ALSModel model;
+    // implicit-feedback ALS runs a Spark job per half iteration (the Gram matrix YtY of the fixed side), plus a few
+    try (SparkProgress.Phase phase = SparkProgress.phase(run.spark(), "backbone: ALS", 2 * b.alsMaxIter + 3)) {
+      model = als.fit(train.withColumn("rating", lit(1.0f)));
+    }
     StageOutput.write(run, name(), settings, out -> {
       long users = out.writeParquet("user_factors", model.userFactors().orderBy("id"));
       long items = out.writeParquet("item_factors", model.itemFactors().orderBy("id"));

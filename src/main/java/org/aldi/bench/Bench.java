@@ -29,6 +29,7 @@ import org.aldi.ranking.Candidates;
 import org.aldi.ranking.ColdStartEvaluator;
 import org.aldi.ranking.RankingEngine;
 import org.aldi.store.RunFolder;
+import org.aldi.store.SparkProgress;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
 import org.apache.spark.sql.Dataset;
@@ -64,7 +65,9 @@ public final class Bench {
       resetPeaks();
       long start = System.nanoTime();
       LOG.info("bench: stage {} start", stage.name());
-      stage.run(run, settings);
+      try (SparkProgress.Phase phase = SparkProgress.phase(spark, "stage " + stage.name(), 0)) {
+        stage.run(run, settings);
+      }
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("stage", stage.name());
       row.put("seconds", (System.nanoTime() - start) / 1e9);

@@ -10,7 +10,9 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
@@ -104,8 +106,11 @@ public interface EpochTrainer {
       long done = 0;
       try (Prefetch minibatches = new Prefetch(batches.batches(epochTriples.toLocalIterator()), AHEAD)) {
         for (DataSet batch = minibatches.next(); batch != null; batch = minibatches.next()) {
-          net.fit(batch);
+          step(net, batch);
           done += batch.numExamples();
+          // free the minibatch's native memory now rather than when the garbage collector gets to its handles
+          batch.getFeatures().close();
+          batch.getLabels().close();
           double seconds = (System.nanoTime() - start) / 1e9;
           if (seconds - lastReport >= PROGRESS_SECONDS && done < triples) {
             lastReport = seconds;
@@ -116,6 +121,19 @@ public interface EpochTrainer {
       }
       return net;
     }
+  }
+
+  /**
+   * One optimisation step on a minibatch, as MultiLayerNetwork.fit takes it (gradient of the batch, the updater
+   * (Adam, L2), parameters minus the update, iteration count) but without fit's second forward pass, which only
+   * computes the score for DL4J's listeners: a third of the work of a step. A test checks it against fit.
+   */
+  static void step(MultiLayerNetwork net, DataSet batch) {
+    Gradient gradient = net.calculateGradients(batch.getFeatures(), batch.getLabels(), null, null).getFirst();
+    net.getUpdater().update(net, gradient, net.getIterationCount(), net.getEpochCount(), batch.numExamples(),
+        LayerWorkspaceMgr.noWorkspaces());
+    net.params().subi(gradient.gradient());
+    net.setIterationCount(net.getIterationCount() + 1);
   }
 
   /** Items of an iterator taken on a thread of their own, up to `ahead` in advance of the consumer. */

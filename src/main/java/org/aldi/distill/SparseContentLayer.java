@@ -120,12 +120,13 @@ public class SparseContentLayer extends FeedForwardLayer {
       int hidden = (int) c.getNOut();
       long n = input.rows();
       // h = [h_i | h_j] per row, then + b1 on every item's part
-      INDArray h = product(input, getParam(DefaultParamInitializer.WEIGHT_KEY));
-      h.reshape('c', 2 * n, hidden).addiRowVector(getParam(DefaultParamInitializer.BIAS_KEY));
       INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, n, c.outputWidth());
       out.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 3 * d))
           .assign(input.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 3 * d)));
-      out.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * d, c.outputWidth())).assign(h);
+      try (INDArray h = product(input, getParam(DefaultParamInitializer.WEIGHT_KEY))) {
+        h.reshape('c', 2 * n, hidden).addiRowVector(getParam(DefaultParamInitializer.BIAS_KEY));
+        out.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * d, c.outputWidth())).assign(h);
+      }
       return out;
     }
 
@@ -134,12 +135,13 @@ public class SparseContentLayer extends FeedForwardLayer {
       assertInputSet(true);
       SparseContentLayer c = layerConf();
       int hidden = (int) c.getNOut();
-      INDArray dh = epsilon.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * c.teacherDim, c.outputWidth()))
-          .dup('c');
       INDArray weightGradient = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
-      weightGradient.assign(weightGradient(input, dh));
       INDArray biasGradient = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
-      biasGradient.assign(dh.reshape('c', 2 * dh.rows(), hidden).sum(0).reshape(biasGradient.shape()));
+      try (INDArray dh = epsilon.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * c.teacherDim, c.outputWidth()))
+          .dup('c'); INDArray dw = weightGradient(input, dh)) {
+        weightGradient.assign(dw);
+        biasGradient.assign(dh.reshape('c', 2 * dh.rows(), hidden).sum(0).reshape(biasGradient.shape()));
+      }
       Gradient gradient = new DefaultGradient();
       gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGradient);
       gradient.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGradient);

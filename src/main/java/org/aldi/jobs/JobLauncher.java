@@ -7,6 +7,7 @@ import org.aldi.config.ConfigError;
 import org.aldi.config.ConfigLoader;
 import org.aldi.config.Settings;
 import org.aldi.store.RunFolder;
+import org.aldi.store.SparkProgress;
 import org.aldi.store.Stage;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -77,7 +78,9 @@ public final class JobLauncher {
     for (Stage stage : stages) {
       long start = System.nanoTime();
       LOG.info("stage {}: start (run folder {})", stage.name(), run.root());
-      stage.run(run, settings);
+      try (SparkProgress.Phase phase = SparkProgress.phase(run.spark(), "stage " + stage.name(), 0)) {
+        stage.run(run, settings);
+      }
       double seconds = (System.nanoTime() - start) / 1e9;
       LOG.info("stage {}: done in {} s", stage.name(), String.format("%.1f", seconds));
       times.append(String.format("  %-10s %8.1f s%n", stage.name(), seconds));
