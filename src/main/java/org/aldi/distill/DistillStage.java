@@ -51,20 +51,10 @@ public final class DistillStage implements Stage {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Settings.Distill s = settings.distill;
 
-    Dataset<Row> train = run.read(RunFolder.SPLIT, "train");
     Dataset<Row> userFactors = run.read(RunFolder.BACKBONE, "user_factors");
-    Dataset<Row> itemFactors = run.read(RunFolder.BACKBONE, "item_factors");
     Dataset<Row> content = run.read(RunFolder.INPUT, "item_content");
     Dataset<Row> triples = run.read(RunFolder.TRIPLES, "triples");
-    long allItems = content.count();
-
-    FeatureTable teacherWeights = FeatureTable.ofScalars(
-        TeacherWeights.compute(train, s.teacherWeightMode, s.omega, s.referenceM, allItems));
-    TrainingBatches batches = new TrainingBatches(
-        FeatureTable.collect(userFactors, "id", "features", "backbone/user_factors"),
-        FeatureTable.collect(itemFactors, "id", "features", "backbone/item_factors"),
-        ContentTable.collect(content, "item", "features", "input/item_content"),
-        teacherWeights, s.batchSize);
+    TrainingBatches batches = trainingBatches(run, settings);
     Broadcast<TrainingBatches> batchesBroadcast = jsc.broadcast(batches);
     // triples per epoch set: for the throughput log and the time estimate
     Map<Integer, Long> setSizes = new LinkedHashMap<>();
@@ -158,6 +148,22 @@ public final class DistillStage implements Stage {
     net.setParams(best.params);
     write(run, settings, net, best.towers, userFactors, content, history, best.epoch, best.ndcg, jsc);
     batchesBroadcast.destroy();
+  }
+
+  /**
+   * The minibatch builder of a run: the teacher embeddings (backbone/), the item content (input/) and the teacher
+   * weights (from split/train), all user- or item-sized, on the driver.
+   */
+  public static TrainingBatches trainingBatches(RunFolder run, Settings settings) {
+    Settings.Distill s = settings.distill;
+    Dataset<Row> content = run.read(RunFolder.INPUT, "item_content");
+    FeatureTable teacherWeights = FeatureTable.ofScalars(TeacherWeights.compute(run.read(RunFolder.SPLIT, "train"),
+        s.teacherWeightMode, s.omega, s.referenceM, content.count()));
+    return new TrainingBatches(
+        FeatureTable.collect(run.read(RunFolder.BACKBONE, "user_factors"), "id", "features", "backbone/user_factors"),
+        FeatureTable.collect(run.read(RunFolder.BACKBONE, "item_factors"), "id", "features", "backbone/item_factors"),
+        ContentTable.collect(content, "item", "features", "input/item_content"),
+        teacherWeights, s.batchSize);
   }
 
   /** One trained epoch: its loss terms, inference towers and parameters, and its validation once started. */

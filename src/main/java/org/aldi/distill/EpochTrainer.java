@@ -36,12 +36,18 @@ public interface EpochTrainer {
   /** Fits one epoch and returns the network with the new parameters. */
   MultiLayerNetwork fit(Dataset<Row> epochTriples, long triples);
 
+  /** The trainer of aldi.distill.trainer. */
   static EpochTrainer create(Settings settings, JavaSparkContext jsc, MultiLayerNetwork net,
       TrainingBatches batches, Broadcast<TrainingBatches> batchesBroadcast) {
-    Settings.Distill s = settings.distill;
-    return s.localTrainer
+    return create(settings.distill.localTrainer, settings, jsc, net, batches, batchesBroadcast);
+  }
+
+  /** The local trainer or parameter averaging, whatever the configuration says (the benchmark times both). */
+  static EpochTrainer create(boolean local, Settings settings, JavaSparkContext jsc, MultiLayerNetwork net,
+      TrainingBatches batches, Broadcast<TrainingBatches> batchesBroadcast) {
+    return local
         ? new Local(net, batches)
-        : new ParameterAveraging(jsc, net, batchesBroadcast, s, settings.run.seed);
+        : new ParameterAveraging(jsc, net, batchesBroadcast, settings.distill, settings.run.seed);
   }
 
   /** DL4J's Spark parameter averaging. */
