@@ -54,8 +54,9 @@ public final class BackboneStage implements Stage {
         .setItemCol("item")
         .setRatingCol("rating");
     ALSModel model;
-    // implicit-feedback ALS runs a Spark job per half iteration (the Gram matrix YtY of the fixed side), plus a few
-    try (SparkProgress.Phase phase = SparkProgress.phase(run.spark(), "backbone: ALS", 2 * b.alsMaxIter + 3)) {
+    // implicit-feedback ALS aggregates the Gram matrix YtY of the fixed side once per half iteration
+    try (SparkProgress.Phase phase = SparkProgress.phase(run.spark(), "backbone: ALS", 2 * b.alsMaxIter,
+        "aggregate at ALS.scala")) {
       model = als.fit(train.withColumn("rating", lit(1.0f)));
     }
     StageOutput.write(run, name(), settings, out -> {

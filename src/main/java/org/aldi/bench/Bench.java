@@ -80,7 +80,7 @@ public final class Bench {
       resetPeaks();
       long start = System.nanoTime();
       LOG.info("bench: stage {} start", stage.name());
-      try (SparkProgress.Phase phase = SparkProgress.phase(spark, "stage " + stage.name(), 0)) {
+      try (SparkProgress.Phase phase = SparkProgress.phase(spark, "stage " + stage.name())) {
         stage.run(run, settings);
       }
       Map<String, Object> row = new LinkedHashMap<>();
@@ -206,7 +206,7 @@ public final class Bench {
     long ranked = 0;
     for (int pass = 0; pass < 2; pass++) {
       long start = System.nanoTime();
-      try (SparkProgress.Phase phase = SparkProgress.phase(spark, "bench: full ranking", 0)) {
+      try (SparkProgress.Phase phase = SparkProgress.phase(spark, "bench: full ranking")) {
         ranked = RankingEngine.summarize(RankingEngine.perUser(queries, broadcast, ks,
             settings.evaluate.userBlockSize), ks).users();
       }

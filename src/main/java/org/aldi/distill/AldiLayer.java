@@ -131,43 +131,27 @@ public class AldiLayer extends SameDiffOutputLayer {
   }
 
   private SDVariable distance(SameDiff sd, SDVariable diff) {
-    return squaredRatingDistance ? sd.math().square(diff) : sd.math().abs(diff);
+    return squaredRatingDistance ? diff.mul(diff) : sd.math().abs(diff);
   }
 
   /**
-   * Linear -> [batch norm] -> tanh -> Linear, applied to equally sized parts that share one set of batch
-   * statistics (the mean of the parts' means and variances equals the statistics of their concatenation).
+   * Linear -> [batch norm] -> tanh -> Linear, applied to equally sized parts stacked into one matrix (one set of
+   * batch statistics over all their rows, and one matrix product per layer instead of one per part), then split.
    */
   private SDVariable[] tower(SameDiff sd, Map<String, SDVariable> p, String tower, SDVariable... parts) {
-    boolean firstLayerInFront = sparseContent && tower.equals(StudentTowers.ITEM);
-    SDVariable[] h = new SDVariable[parts.length];
-    for (int k = 0; k < parts.length; k++) {
-      h[k] = firstLayerInFront ? parts[k]
-          : parts[k].mmul(p.get(tower + StudentTowers.W1)).add(p.get(tower + StudentTowers.B1));
-    }
+    SDVariable x = parts.length == 1 ? parts[0] : sd.concat(0, parts);
+    SDVariable h = sparseContent && tower.equals(StudentTowers.ITEM) ? x // first layer in front
+        : x.mmul(p.get(tower + StudentTowers.W1)).add(p.get(tower + StudentTowers.B1));
     if (batchNorm) {
-      SDVariable mean = h[0].mean(true, 0);
-      for (int k = 1; k < h.length; k++) {
-        mean = mean.add(h[k].mean(true, 0));
-      }
-      mean = mean.div(h.length);
-      SDVariable[] centred = new SDVariable[h.length];
-      SDVariable variance = null;
-      for (int k = 0; k < h.length; k++) {
-        centred[k] = h[k].sub(mean);
-        SDVariable partVariance = sd.math().square(centred[k]).mean(true, 0);
-        variance = variance == null ? partVariance : variance.add(partVariance);
-      }
-      SDVariable scale = sd.math().rsqrt(variance.div(h.length).add(BN_EPSILON)).mul(p.get(tower + StudentTowers.BN_GAMMA));
-      for (int k = 0; k < h.length; k++) {
-        h[k] = centred[k].mul(scale).add(p.get(tower + StudentTowers.BN_BETA));
-      }
+      SDVariable centred = h.sub(h.mean(true, 0));
+      // x * x rather than square(x): ND4J differentiates square through pow, several times slower
+      SDVariable variance = centred.mul(centred).mean(true, 0);
+      h = centred.mul(sd.math().rsqrt(variance.add(BN_EPSILON)).mul(p.get(tower + StudentTowers.BN_GAMMA)))
+          .add(p.get(tower + StudentTowers.BN_BETA));
     }
-    SDVariable[] out = new SDVariable[h.length];
-    for (int k = 0; k < h.length; k++) {
-      out[k] = sd.math().tanh(h[k]).mmul(p.get(tower + StudentTowers.W2)).add(p.get(tower + StudentTowers.B2));
-    }
-    return out;
+    SDVariable out = sd.math().tanh(h).mmul(p.get(tower + StudentTowers.W2)).add(p.get(tower + StudentTowers.B2));
+    return parts.length == 1 ? new SDVariable[] {out}
+        : sd.unstack(sd.reshape(out, parts.length, -1, teacherDim), 0, parts.length);
   }
 
   @Override

@@ -78,7 +78,7 @@ public final class JobLauncher {
     for (Stage stage : stages) {
       long start = System.nanoTime();
       LOG.info("stage {}: start (run folder {})", stage.name(), run.root());
-      try (SparkProgress.Phase phase = SparkProgress.phase(run.spark(), "stage " + stage.name(), 0)) {
+      try (SparkProgress.Phase phase = SparkProgress.phase(run.spark(), "stage " + stage.name())) {
         stage.run(run, settings);
       }
       double seconds = (System.nanoTime() - start) / 1e9;

@@ -11,18 +11,21 @@ import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.collection.JavaConverters;
 
 /**
  * Progress with an estimate of the time left for long Spark work (ALS, triple sampling, full ranking), logged every
  * 30 s while a {@link Phase} is open: the Spark stages running now (tasks done of all, and the time left at their
- * rate so far) and, when the phase knows how many Spark jobs it runs (ALS: about two per iteration), the jobs done
- * of all and the time left at the rate so far. One listener per SparkContext, added by the first phase.
+ * rate so far) and, when the phase knows how many Spark jobs of a kind it runs (ALS: one Gram-matrix aggregate per
+ * half iteration), those done of all and the time left at the rate so far. One listener per SparkContext, added by
+ * the first phase.
  */
 public final class SparkProgress extends SparkListener {
   private static final Logger LOG = LoggerFactory.getLogger(SparkProgress.class);
@@ -32,9 +35,26 @@ public final class SparkProgress extends SparkListener {
   /** Running Spark stages by id: name, tasks, tasks done, start. */
   private final Map<Integer, long[]> stages = new HashMap<>();
   private final Map<Integer, String> stageNames = new HashMap<>();
-  /** Open phases, innermost last: name, expected jobs, jobs done when opened, start. */
-  private final Deque<Object[]> phases = new ArrayDeque<>();
-  private int jobsDone;
+  /** Open phases, innermost last. */
+  private final Deque<Open> phases = new ArrayDeque<>();
+  /** Running jobs: the names of their stages, e.g. "aggregate at ALS.scala:1792". */
+  private final Map<Integer, String> runningJobs = new HashMap<>();
+
+  /** An open phase: jobs ended since it opened, and those of its kind. */
+  private static final class Open {
+    final String name;
+    final int expectedJobs;
+    final String jobName;
+    final long start = System.nanoTime();
+    int jobs;
+    int jobsOfKind;
+
+    Open(String name, int expectedJobs, String jobName) {
+      this.name = name;
+      this.expectedJobs = expectedJobs;
+      this.jobName = jobName;
+    }
+  }
 
   private SparkProgress() {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -51,12 +71,17 @@ public final class SparkProgress extends SparkListener {
     void close();
   }
 
+  /** Opens a phase of Spark work named for the log; phases nest (the innermost reports). */
+  public static Phase phase(SparkSession spark, String name) {
+    return phase(spark, name, 0, "");
+  }
+
   /**
-   * Opens a phase of Spark work named for the log; phases nest (the innermost reports).
+   * Opens a phase that runs a known number of Spark jobs of a kind: the basis of its time estimate.
    *
-   * @param expectedJobs how many Spark jobs the phase runs, if known (else 0): the basis of its time estimate
+   * @param expectedJobs how many jobs whose stage names contain jobName the phase runs
    */
-  public static Phase phase(SparkSession spark, String name, int expectedJobs) {
+  public static Phase phase(SparkSession spark, String name, int expectedJobs, String jobName) {
     SparkProgress progress;
     synchronized (BY_CONTEXT) {
       progress = BY_CONTEXT.computeIfAbsent(spark.sparkContext(), sc -> {
@@ -65,20 +90,20 @@ public final class SparkProgress extends SparkListener {
         return p;
       });
     }
-    Object[] phase = progress.open(name, expectedJobs);
+    Open phase = progress.open(new Open(name, expectedJobs, jobName));
     return () -> progress.close(phase);
   }
 
-  private synchronized Object[] open(String name, int expectedJobs) {
-    Object[] phase = {name, expectedJobs, jobsDone, System.nanoTime()};
+  private synchronized Open open(Open phase) {
     phases.addLast(phase);
     return phase;
   }
 
-  private synchronized void close(Object[] phase) {
+  private synchronized void close(Open phase) {
     phases.remove(phase);
-    LOG.info("{}: {} Spark jobs in {} s", phase[0], jobsDone - (int) phase[2],
-        String.format("%.1f", (System.nanoTime() - (long) phase[3]) / 1e9));
+    LOG.info("{}: {} Spark jobs in {} s{}", phase.name, phase.jobs,
+        String.format("%.1f", (System.nanoTime() - phase.start) / 1e9),
+        phase.expectedJobs > 0 ? " (" + phase.jobsOfKind + " with a stage '" + phase.jobName + "')" : "");
   }
 
   @Override
@@ -103,22 +128,33 @@ public final class SparkProgress extends SparkListener {
   }
 
   @Override
+  public synchronized void onJobStart(SparkListenerJobStart event) {
+    StringBuilder names = new StringBuilder();
+    JavaConverters.seqAsJavaList(event.stageInfos()).forEach(info -> names.append(info.name()).append('\n'));
+    runningJobs.put(event.jobId(), names.toString());
+  }
+
+  @Override
   public synchronized void onJobEnd(SparkListenerJobEnd event) {
-    jobsDone++;
+    String stageNames = runningJobs.remove(event.jobId());
+    for (Open phase : phases) {
+      phase.jobs++;
+      phase.jobsOfKind += stageNames != null && stageNames.contains(phase.jobName) ? 1 : 0;
+    }
   }
 
   private synchronized void report() {
-    Object[] phase = phases.peekLast();
+    Open phase = phases.peekLast();
     if (phase == null) {
       return;
     }
     long now = System.nanoTime();
-    double elapsed = (now - (long) phase[3]) / 1e9;
-    int expected = (int) phase[1];
-    int done = jobsDone - (int) phase[2];
-    StringBuilder line = new StringBuilder(String.format("%s: %.0f s", phase[0], elapsed));
+    double elapsed = (now - phase.start) / 1e9;
+    int expected = phase.expectedJobs;
+    int done = phase.jobsOfKind;
+    StringBuilder line = new StringBuilder(String.format("%s: %.0f s", phase.name, elapsed));
     if (expected > 0) {
-      line.append(String.format(", %d of about %d Spark jobs done", done, expected));
+      line.append(String.format(", %d of %d Spark jobs with a stage '%s' done", done, expected, phase.jobName));
       if (done > 0 && done < expected) {
         line.append(String.format(", about %.0f s left", elapsed * (expected - done) / done));
       }
