@@ -150,65 +150,53 @@ public class SparseContentLayer extends FeedForwardLayer {
 
     /** [x_i . W | x_j . W] (n x 2 hidden) of the input rows' slots. */
     private INDArray product(INDArray x, INDArray w) {
-      SparseContentLayer c = layerConf();
-      int n = (int) x.rows();
-      int dim = (int) c.getNIn();
-      int hidden = (int) c.getNOut();
-      int in = c.inputWidth();
-      int first = 3 * c.teacherDim;
-      int second = first + 2 * c.slots;
-      if (dataType == DataType.DOUBLE) {
-        double[] xs = doubles(x);
-        double[] ws = doubles(w);
-        double[] h = new double[n * 2 * hidden];
-        SlotProduct.forward(xs, in, first, n, c.slots, ws, dim, hidden, h, 2 * hidden, 0);
-        SlotProduct.forward(xs, in, second, n, c.slots, ws, dim, hidden, h, 2 * hidden, hidden);
-        return Nd4j.create(h, new long[] {n, 2L * hidden}, 'c');
-      }
-      float[] xs = floats(x);
-      float[] ws = floats(w);
-      float[] h = new float[n * 2 * hidden];
-      SlotProduct.forward(xs, in, first, n, c.slots, ws, dim, hidden, h, 2 * hidden, 0);
-      SlotProduct.forward(xs, in, second, n, c.slots, ws, dim, hidden, h, 2 * hidden, hidden);
-      return Nd4j.create(h, new long[] {n, 2L * hidden}, 'c').castTo(dataType);
+      return slotProduct(x, w, true);
     }
 
     /** dL/dW (dim x hidden) from the input rows' slots and dh = [dL/dh_i | dL/dh_j] (n x 2 hidden). */
     private INDArray weightGradient(INDArray x, INDArray dh) {
+      return slotProduct(x, dh, false);
+    }
+
+    /** {@link SlotProduct} forward (y = W) or backward (y = dh) over both items' slots, in the network's type. */
+    private INDArray slotProduct(INDArray x, INDArray y, boolean forward) {
       SparseContentLayer c = layerConf();
       int n = (int) x.rows();
       int dim = (int) c.getNIn();
       int hidden = (int) c.getNOut();
       int in = c.inputWidth();
-      int first = 3 * c.teacherDim;
-      int second = first + 2 * c.slots;
+      long[] shape = forward ? new long[] {n, 2L * hidden} : new long[] {dim, hidden};
       if (dataType == DataType.DOUBLE) {
-        double[] xs = doubles(x);
-        double[] g = doubles(dh);
-        double[] dw = new double[dim * hidden];
-        SlotProduct.backward(xs, in, first, n, c.slots, g, 2 * hidden, 0, dim, hidden, dw);
-        SlotProduct.backward(xs, in, second, n, c.slots, g, 2 * hidden, hidden, dim, hidden, dw);
-        return Nd4j.create(dw, new long[] {dim, hidden}, 'c');
+        double[] xs = x.dup('c').data().asDouble();
+        double[] ys = y.dup('c').data().asDouble();
+        double[] out = new double[(int) (shape[0] * shape[1])];
+        for (int item = 0; item < 2; item++) {
+          int slotsAt = 3 * c.teacherDim + item * 2 * c.slots;
+          if (forward) {
+            SlotProduct.forward(xs, in, slotsAt, n, c.slots, ys, dim, hidden, out, 2 * hidden, item * hidden);
+          } else {
+            SlotProduct.backward(xs, in, slotsAt, n, c.slots, ys, 2 * hidden, item * hidden, dim, hidden, out);
+          }
+        }
+        return Nd4j.create(out, shape, 'c');
       }
-      float[] xs = floats(x);
-      float[] g = floats(dh);
-      float[] dw = new float[dim * hidden];
-      SlotProduct.backward(xs, in, first, n, c.slots, g, 2 * hidden, 0, dim, hidden, dw);
-      SlotProduct.backward(xs, in, second, n, c.slots, g, 2 * hidden, hidden, dim, hidden, dw);
-      return Nd4j.create(dw, new long[] {dim, hidden}, 'c').castTo(dataType);
+      float[] xs = x.castTo(DataType.FLOAT).dup('c').data().asFloat();
+      float[] ys = y.castTo(DataType.FLOAT).dup('c').data().asFloat();
+      float[] out = new float[(int) (shape[0] * shape[1])];
+      for (int item = 0; item < 2; item++) {
+        int slotsAt = 3 * c.teacherDim + item * 2 * c.slots;
+        if (forward) {
+          SlotProduct.forward(xs, in, slotsAt, n, c.slots, ys, dim, hidden, out, 2 * hidden, item * hidden);
+        } else {
+          SlotProduct.backward(xs, in, slotsAt, n, c.slots, ys, 2 * hidden, item * hidden, dim, hidden, out);
+        }
+      }
+      return Nd4j.create(out, shape, 'c').castTo(dataType);
     }
 
     @Override
     public boolean isPretrainLayer() {
       return false;
-    }
-
-    private static float[] floats(INDArray a) {
-      return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
-    }
-
-    private static double[] doubles(INDArray a) {
-      return a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
     }
   }
 
