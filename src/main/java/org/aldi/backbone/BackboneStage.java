@@ -7,6 +7,7 @@ import java.util.List;
 import org.aldi.config.Settings;
 import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
+import org.aldi.store.SparkProgress;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
 import org.apache.spark.ml.recommendation.ALS;
@@ -63,7 +64,12 @@ public final class BackboneStage implements Stage {
         .setUserCol("user")
         .setItemCol("item")
         .setRatingCol("rating");
-    ALSModel model = als.fit(train.withColumn("rating", lit(1.0f)));
+    ALSModel model;
+    // implicit-feedback ALS aggregates the Gram matrix YtY of the fixed side once per half iteration
+    try (SparkProgress.Phase phase = SparkProgress.phase(run.spark(), "backbone: ALS", 2 * b.alsMaxIter,
+        "aggregate at ALS.scala")) {
+      model = als.fit(train.withColumn("rating", lit(1.0f)));
+    }
     StageOutput.write(run, name(), settings, out -> {
       long users = out.writeParquet("user_factors", model.userFactors().orderBy("id"));
       long items = out.writeParquet("item_factors", model.itemFactors().orderBy("id"));

@@ -24,6 +24,7 @@ public final class Settings implements Serializable {
   public final Generate generate;
   public final Serve serve;
   public final Report report;
+  public final Bench bench;
   private final String rendered;
 
   Settings(Config root) {
@@ -39,6 +40,7 @@ public final class Settings implements Serializable {
       generate = new Generate(new Section(root, "aldi.generate."));
       serve = new Serve(new Section(root, "aldi.serve."));
       report = new Report(new Section(root, "aldi.report."));
+      bench = new Bench(new Section(root, "aldi.bench."));
     } catch (ConfigException e) {
       throw new ConfigError("bad configuration value: " + e.getMessage());
     }
@@ -324,6 +326,14 @@ public final class Settings implements Serializable {
       samplePairs = positive(c, "sample-pairs", "aldi.report.sample-pairs");
       bins = positive(c, "bins", "aldi.report.bins");
       notebookUsers = positive(c, "notebook-users", "aldi.report.notebook-users");
+    }
+  }
+
+  public static final class Bench implements Serializable {
+    public final int trainerTriples;
+
+    Bench(Section c) {
+      trainerTriples = positive(c, "trainer-triples", "aldi.bench.trainer-triples");
     }
   }
 

@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -49,19 +50,22 @@ public final class StudentTowers implements Serializable {
   }
 
   /**
-   * Builds the inference towers from the trained layer parameters, estimating the batch-norm population
-   * statistics from sample training batches (input rows as the layer sees them).
+   * Builds the inference towers from a trained student network ({@link AldiNetwork}), estimating the batch-norm
+   * population statistics from sample training batches (input rows as the network sees them).
    */
-  public static StudentTowers fromParameters(Map<String, INDArray> params, AldiLayer layer, List<INDArray> sampleBatches) {
+  public static StudentTowers fromNetwork(MultiLayerNetwork net, List<INDArray> sampleBatches) {
     Map<String, float[]> arrays = new LinkedHashMap<>();
     Map<String, long[]> shapes = new LinkedHashMap<>();
-    for (Map.Entry<String, INDArray> e : params.entrySet()) {
+    for (Map.Entry<String, INDArray> e : AldiNetwork.towerParameters(net).entrySet()) {
       arrays.put(e.getKey(), e.getValue().castTo(DataType.FLOAT).dup('c').data().asFloat());
       shapes.put(e.getKey(), e.getValue().shape());
     }
-    if (layer.isBatchNorm()) {
-      int d = layer.getTeacherDim();
-      int c = layer.getContentDim();
+    boolean batchNorm = AldiNetwork.layerOf(net).isBatchNorm();
+    StudentTowers towers = new StudentTowers(arrays, shapes, false);
+    if (batchNorm) {
+      InputLayout layout = AldiNetwork.layout(net);
+      int d = layout.teacherDim();
+      int c = layout.contentWidth();
       INDArray userSum = null;
       INDArray itemSum = null;
       INDArray userVarSum = null;
@@ -70,10 +74,10 @@ public final class StudentTowers implements Serializable {
         INDArray x = batch.castTo(DataType.FLOAT);
         INDArray users = x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).dup();
         INDArray items = Nd4j.vstack(
-            x.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * d, 3 * d + c)).dup(),
-            x.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * d + c, 3 * d + 2 * c)).dup());
-        INDArray hu = users.mmul(floatParam(params, USER + W1)).addRowVector(floatParam(params, USER + B1));
-        INDArray hi = items.mmul(floatParam(params, ITEM + W1)).addRowVector(floatParam(params, ITEM + B1));
+            x.get(NDArrayIndex.all(), NDArrayIndex.interval(layout.contentOffset(0), layout.contentOffset(0) + c)).dup(),
+            x.get(NDArrayIndex.all(), NDArrayIndex.interval(layout.contentOffset(1), layout.contentOffset(1) + c)).dup());
+        INDArray hu = towers.firstLayer(USER, users, 0);
+        INDArray hi = towers.firstLayer(ITEM, items, layout.slots());
         userSum = add(userSum, hu.mean(0));
         itemSum = add(itemSum, hi.mean(0));
         // unbiased batch variance m/(m-1) * biased, as in Algorithm 2
@@ -86,11 +90,7 @@ public final class StudentTowers implements Serializable {
       put(arrays, shapes, ITEM + BN_MEAN, itemSum.div(n));
       put(arrays, shapes, ITEM + BN_VAR, itemVarSum.div(n));
     }
-    return new StudentTowers(arrays, shapes, layer.isBatchNorm());
-  }
-
-  private static INDArray floatParam(Map<String, INDArray> params, String name) {
-    return params.get(name).castTo(DataType.FLOAT);
+    return new StudentTowers(arrays, shapes, batchNorm);
   }
 
   private static INDArray add(INDArray sum, INDArray value) {
@@ -138,22 +138,48 @@ public final class StudentTowers implements Serializable {
 
   /** f_U for a batch of teacher user embeddings, rows of an (n x d) array. */
   public INDArray mapUsers(INDArray teacherUsers) {
-    return apply(USER, teacherUsers);
+    return apply(USER, teacherUsers, 0);
   }
 
-  /** f_I for a batch of item content vectors, rows of an (n x c) array. */
+  /** f_I for a batch of dense item content vectors, rows of an (n x c) array. */
   public INDArray mapItems(INDArray content) {
-    return apply(ITEM, content);
+    return mapItems(content, 0);
   }
 
-  private INDArray apply(String tower, INDArray x) {
-    INDArray h = x.castTo(DataType.FLOAT).mmul(array(tower + W1)).addiRowVector(array(tower + B1));
+  /**
+   * f_I for a batch of item content rows in the layout of {@link ContentTable}: dense (n x c) when slots is 0,
+   * else (n x 2 slots) rows of attribute indices followed by their values (padding: value 0).
+   */
+  public INDArray mapItems(INDArray content, int slots) {
+    return apply(ITEM, content, slots);
+  }
+
+  private INDArray apply(String tower, INDArray x, int slots) {
+    INDArray h = firstLayer(tower, x, slots);
     if (batchNorm) {
       INDArray std = Transforms.sqrt(array(tower + BN_VAR).add(AldiLayer.BN_EPSILON), false);
       h.subiRowVector(array(tower + BN_MEAN)).diviRowVector(std)
           .muliRowVector(array(tower + BN_GAMMA)).addiRowVector(array(tower + BN_BETA));
     }
     return Transforms.tanh(h, false).mmul(array(tower + W2)).addiRowVector(array(tower + B2));
+  }
+
+  /**
+   * The first layer x . W1 + b1 of a tower ({@link AldiLayer#firstLayer}): a matrix product for dense rows; for
+   * rows of slots, sum_k value_k * W1[index_k] + b1, nnz x hidden multiply-adds per row, never densified.
+   */
+  private INDArray firstLayer(String tower, INDArray x, int slots) {
+    INDArray b1 = array(tower + B1);
+    if (slots == 0) {
+      return x.castTo(DataType.FLOAT).mmul(array(tower + W1)).addiRowVector(b1);
+    }
+    int dim = (int) shapes.get(tower + W1)[0];
+    int hidden = (int) shapes.get(tower + W1)[1];
+    int n = (int) x.rows();
+    float[] h = new float[n * hidden];
+    SlotProduct.forward(x.castTo(DataType.FLOAT).dup('c').data().asFloat(), 2 * slots, 0, n, slots,
+        arrays.get(tower + W1), dim, hidden, h, hidden, 0);
+    return Nd4j.create(h, new long[] {n, hidden}, 'c').addiRowVector(b1);
   }
 
   private synchronized INDArray array(String name) {

@@ -1,16 +1,13 @@
 package org.aldi.ingest;
 
-import static org.apache.spark.sql.functions.array_repeat;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -19,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.aldi.config.Settings;
+import org.aldi.content.ContentColumn;
 import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
@@ -27,7 +25,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -139,8 +136,10 @@ public final class IngestStage implements Stage {
     out.writeParquet("interactions", interactions.select("user", "item", "weight", "timestamp")
         .orderBy("user", "item"), rows);
 
-    Dataset<Row> itemContent = withInteractionItems(content, interactions, data.contentDimension)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    boolean sparse = ContentColumn.isVector(content.schema(), "features");
+    quality.put("content_storage", sparse ? "sparse (ml Vector)" : "dense (array<float>)");
+    Dataset<Row> itemContent = withInteractionItems(content, interactions, ContentColumn.zero(data.contentDimension,
+        sparse)).persist(StorageLevel.MEMORY_AND_DISK());
     Row c = itemContent.agg(
         count(lit(1)),
         sum(when(col("in_content").and(not(col("has_content"))), 1).otherwise(0)),
@@ -173,9 +172,10 @@ public final class IngestStage implements Stage {
   }
 
   /**
-   * Parquet content: item (int, or any type with aldi.data.ids = string), features: array of numbers of the
-   * configured dimension. Returns (item, features:array&lt;float&gt;, has_content, repaired): a row with a NaN,
-   * infinite or null value becomes the zero vector (repaired = true, has_content = false).
+   * Parquet content: item (int, or any type with aldi.data.ids = string), features: an array of numbers (stored as
+   * array&lt;float&gt;) or an ml Vector (rows kept sparse, {@link ContentColumn}) of the configured dimension. Returns
+   * (item, features, has_content, repaired): a row with a NaN, infinite or null value becomes the zero vector
+   * (repaired = true, has_content = false).
    */
   private static Dataset<Row> readParquetContent(SparkSession spark, String path, int dimension, boolean stringIds) {
     Dataset<Row> df = spark.read().parquet(path);
@@ -183,20 +183,22 @@ public final class IngestStage implements Stage {
     if (!names.contains("item") || !names.contains("features")) {
       throw new MalformedInputException(path, "columns " + names + " must include item and features");
     }
-    if (!(df.schema().apply("features").dataType() instanceof ArrayType)) {
-      throw new MalformedInputException(path, "column features has type "
-          + df.schema().apply("features").dataType().simpleString() + ", expected an array of numbers");
+    boolean vector;
+    try {
+      vector = ContentColumn.isVector(df.schema(), "features");
+    } catch (IllegalArgumentException e) {
+      throw new MalformedInputException(path, e.getMessage());
     }
     Column item = stringIds ? InteractionSource.stringId(df, "item", path)
         : InteractionSource.integerId(df, "item", path);
     Dataset<Row> typed = df.select(item.as("item"),
-        col("features").cast(DataTypes.createArrayType(DataTypes.FloatType)).as("features"));
-    Dataset<Row> bad = typed.where(col("features").isNull().or(size(col("features")).notEqual(dimension)));
+        ContentColumn.stored(col("features"), vector).as("features"));
+    Column length = ContentColumn.dimension(col("features"), vector);
+    Dataset<Row> bad = typed.where(col("features").isNull().or(length.notEqual(dimension)));
     long n = bad.count();
     if (n > 0) {
       throw new MalformedInputException(path, n + " rows have no features or features whose length is not "
-          + "aldi.data.content.dimension = " + dimension + Examples.of(bad.withColumn("length",
-          size(col("features"))), "item"));
+          + "aldi.data.content.dimension = " + dimension + Examples.of(bad.withColumn("length", length), "item"));
     }
     Dataset<Row> duplicates = typed.groupBy("item").count().where(col("count").gt(1));
     long d = duplicates.count();
@@ -204,29 +206,23 @@ public final class IngestStage implements Stage {
       throw new MalformedInputException(path, d + " items have more than one content row"
           + Examples.of(duplicates, "item"));
     }
-    Column finite = finite("features");
+    Column finite = ContentColumn.finite(col("features"), vector);
     return typed.select(col("item"),
-        when(finite, col("features")).otherwise(array_repeat(lit(0f), dimension)).as("features"),
-        finite.and(expr("exists(features, x -> x != 0)")).as("has_content"),
+        when(finite, col("features")).otherwise(ContentColumn.zero(dimension, vector)).as("features"),
+        finite.and(ContentColumn.hasNonZero(col("features"), vector)).as("has_content"),
         not(finite).as("repaired"));
-  }
-
-  /** True when every value of the array column is a number: not null, NaN or infinite. */
-  public static Column finite(String arrayColumn) {
-    return expr("forall(`" + arrayColumn + "`, x -> x is not null and not isnan(x) and abs(x) < cast('Infinity' as "
-        + "float))");
   }
 
   /**
    * Content rows joined with the distinct interaction items (full outer join), so that every item of either
    * side gets a row; items without a content row get the zero vector and has_content = false.
    */
-  private static Dataset<Row> withInteractionItems(Dataset<Row> content, Dataset<Row> interactions, int dimension) {
+  private static Dataset<Row> withInteractionItems(Dataset<Row> content, Dataset<Row> interactions, Column zero) {
     Dataset<Row> items = interactions.select("item").distinct().withColumn("in_interactions", lit(true));
     return content.withColumn("in_content", lit(true))
         .join(items, "item", "full_outer")
         .select(col("item"),
-            coalesce(col("features"), array_repeat(lit(0f), dimension)).as("features"),
+            coalesce(col("features"), zero).as("features"),
             coalesce(col("has_content"), lit(false)).as("has_content"),
             coalesce(col("repaired"), lit(false)).as("repaired"),
             coalesce(col("in_content"), lit(false)).as("in_content"),

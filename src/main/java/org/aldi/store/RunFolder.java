@@ -149,7 +149,7 @@ public final class RunFolder {
     currentStage = stage.name();
     currentLineage = lineage;
     currentInputs = StageInputs.compute(this, settings, lineage);
-    try {
+    try (SparkProgress.Phase phase = SparkProgress.phase(spark, "stage " + stage.name())) {
       stage.run(this, settings);
     } finally {
       currentStage = null;
