@@ -11,6 +11,8 @@ import org.aldi.config.ConfigLoader;
 import org.aldi.config.Settings;
 import org.aldi.store.RunFolder;
 import org.aldi.testing.TestSpark;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -49,10 +51,11 @@ class SyntheticDataTest {
     Dataset<Row> content = folder.read(SyntheticData.SOURCE, "item_content");
     assertEquals(400, content.count());
     for (Row r : content.collectAsList()) {
-      List<Float> f = r.getList(1);
+      Vector f = r.getAs(1);
+      assertTrue(f instanceof SparseVector, "content is written sparse");
       assertEquals(120, f.size());
-      long set = f.stream().filter(x -> x == 1f).count();
-      assertEquals(set, f.stream().filter(x -> x != 0f).count(), "binary content");
+      long set = Arrays.stream(f.toArray()).filter(x -> x == 1.0).count();
+      assertEquals(set, f.numNonzeros(), "binary content");
       assertTrue(set >= 4, "at least attributes-min attributes, item " + r.getInt(0));
     }
 
