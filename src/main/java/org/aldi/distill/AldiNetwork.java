@@ -8,7 +8,10 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 
-/** The DL4J network of the student: one {@link AldiLayer}, Adam, L2 on the tower weights and biases. */
+/**
+ * The DL4J network of the student: one {@link AldiLayer} (or a baseline's subclass of it), Adam, L2 on the tower
+ * weights and biases.
+ */
 public final class AldiNetwork {
   private AldiNetwork() {}
 
@@ -31,8 +34,8 @@ public final class AldiNetwork {
         .build();
   }
 
-  public static MultiLayerNetwork create(Settings.Distill s, int teacherDim, int contentDim, long seed) {
-    AldiLayer layer = layer(s, teacherDim, contentDim);
+  /** A network of one layer (ALDI's or a baseline's), with the distillation settings' optimiser and L2. */
+  public static MultiLayerNetwork create(AldiLayer layer, Settings.Distill s, long seed) {
     MultiLayerNetwork net = new MultiLayerNetwork(configuration(layer, s.learningRate, s.l2, seed, DataType.FLOAT));
     net.init();
     return net;

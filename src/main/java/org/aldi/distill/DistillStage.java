@@ -43,6 +43,11 @@ public final class DistillStage implements Stage {
 
   @Override
   public void run(RunFolder run, Settings settings) {
+    train(run, settings, Student.ALDI);
+  }
+
+  /** Trains a student (ALDI or a baseline of org.aldi.baselines) and writes model/. */
+  public void train(RunFolder run, Settings settings, Student student) {
     SparkSession spark = run.spark();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Settings.Distill s = settings.distill;
@@ -56,11 +61,11 @@ public final class DistillStage implements Stage {
 
     FeatureTable teacherWeights = FeatureTable.ofScalars(
         TeacherWeights.compute(train, s.teacherWeightMode, s.omega, s.referenceM, allItems));
-    TrainingBatches batches = new TrainingBatches(
+    TrainingBatches batches = student.batches(
         FeatureTable.collect(userFactors, "id", "features", "backbone/user_factors"),
         FeatureTable.collect(itemFactors, "id", "features", "backbone/item_factors"),
         FeatureTable.collect(content, "item", "features", "input/item_content"),
-        teacherWeights, s.batchSize);
+        teacherWeights, settings);
     Broadcast<TrainingBatches> batchesBroadcast = jsc.broadcast(batches);
     // triples per epoch set: for the throughput log and the time estimate
     Map<Integer, Long> setSizes = new LinkedHashMap<>();
@@ -74,11 +79,12 @@ public final class DistillStage implements Stage {
     // A fixed, bounded sample of training batches: batch-norm population statistics and the loss log.
     List<DataSet> monitor = monitorBatches(triples, batches, s);
 
-    MultiLayerNetwork net = AldiNetwork.create(s, batches.teacherDim(), batches.contentDim(), settings.run.seed);
+    MultiLayerNetwork net = AldiNetwork.create(student.layer(s, batches.teacherDim(), batches.contentDim()), s,
+        settings.run.seed);
     AldiLayer layer = AldiNetwork.layerOf(net);
-    LOG.info("distill: {} parameters, batch {}, Adam lr {}, L2 {}, alpha {} beta {} gamma {}, rating distance {}, "
-            + "batch norm {}", net.numParams(), s.batchSize, s.learningRate, s.l2, s.alpha, s.beta, s.gamma,
-        s.squaredRatingDistance ? "squared" : "absolute", s.batchNorm);
+    LOG.info("distill: method '{}', {} parameters, batch {}, Adam lr {}, L2 {}, alpha {} beta {} gamma {}, "
+            + "rating distance {}, batch norm {}", student.name(), net.numParams(), s.batchSize, s.learningRate, s.l2,
+        s.alpha, s.beta, s.gamma, s.squaredRatingDistance ? "squared" : "absolute", s.batchNorm);
     EpochTrainer trainer = EpochTrainer.create(settings, jsc, net, batches, batchesBroadcast);
     LOG.info("distill: trainer '{}'", s.localTrainer ? "local" : "parameter-averaging");
 
@@ -100,8 +106,8 @@ public final class DistillStage implements Stage {
       net = trainer.fit(triples.where(col("epoch").equalTo(set)).select("user", "pos", "neg"), epochTriples);
       double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
 
-      Map<String, Double> terms = lossTerms(net, monitor, layer);
-      StudentTowers towers = StudentTowers.fromParameters(net.getLayer(0).paramTable(), layer, features(monitor));
+      Map<String, Double> terms = lossTerms(net, monitor, layer, student);
+      StudentTowers towers = student.towers(net.getLayer(0).paramTable(), layer, monitor);
       Broadcast<StudentTowers> towersBroadcast = jsc.broadcast(towers);
       Dataset<Row> studentUsers = StudentVectors.users(userFactors, towersBroadcast).cache();
       Dataset<Row> studentItems = StudentVectors.items(content, towersBroadcast).cache();
@@ -143,7 +149,7 @@ public final class DistillStage implements Stage {
     }
     LOG.info("distill: best epoch {} with validation cold {} {}", bestEpoch, ndcgKey, String.format("%.4f", best));
     net.setParams(bestParams);
-    write(run, settings, net, bestTowers, userFactors, content, history, bestEpoch, best, jsc);
+    write(run, settings, student, net, bestTowers, monitor, userFactors, content, history, bestEpoch, best, jsc);
     batchesBroadcast.destroy();
   }
 
@@ -159,27 +165,20 @@ public final class DistillStage implements Stage {
     return monitor;
   }
 
-  private static List<INDArray> features(List<DataSet> batches) {
-    List<INDArray> list = new ArrayList<>();
-    for (DataSet b : batches) {
-      list.add(b.getFeatures());
-    }
-    return list;
-  }
-
   /** Mean of each loss term over the monitor batches. */
-  private static Map<String, Double> lossTerms(MultiLayerNetwork net, List<DataSet> monitor, AldiLayer layer) {
+  private static Map<String, Double> lossTerms(MultiLayerNetwork net, List<DataSet> monitor, AldiLayer layer,
+      Student student) {
     Map<String, Double> sum = new LinkedHashMap<>();
     for (DataSet b : monitor) {
-      AldiLoss.terms(net.output(b.getFeatures()), b.getLabels(), layer).forEach((k, v) -> sum.merge(k, v, Double::sum));
+      student.terms(net.output(b.getFeatures()), b.getLabels(), layer).forEach((k, v) -> sum.merge(k, v, Double::sum));
     }
     sum.replaceAll((k, v) -> v / monitor.size());
     return sum;
   }
 
-  private void write(RunFolder run, Settings settings, MultiLayerNetwork net, StudentTowers towers,
-      Dataset<Row> userFactors, Dataset<Row> content, List<Map<String, Object>> history, int bestEpoch,
-      double best, JavaSparkContext jsc) {
+  private void write(RunFolder run, Settings settings, Student student, MultiLayerNetwork net, StudentTowers towers,
+      List<DataSet> monitor, Dataset<Row> userFactors, Dataset<Row> content, List<Map<String, Object>> history,
+      int bestEpoch, double best, JavaSparkContext jsc) {
     Broadcast<StudentTowers> towersBroadcast = jsc.broadcast(towers);
     StageOutput.write(run, name(), settings, out -> {
       try (OutputStream stream = out.create("network.zip")) {
@@ -188,7 +187,9 @@ public final class DistillStage implements Stage {
       out.writeBytes("towers.json", towers.toJson());
       out.writeParquet("student_users", StudentVectors.users(userFactors, towersBroadcast));
       out.writeParquet("student_items", StudentVectors.items(content, towersBroadcast));
+      student.writeExtra(out, run, net.getLayer(0).paramTable(), AldiNetwork.layerOf(net), monitor);
       Map<String, Object> summary = new LinkedHashMap<>();
+      summary.put("method", student.name());
       summary.put("best_epoch", bestEpoch);
       summary.put("best_val_cold_ndcg@" + settings.evaluate.validationK, best);
       summary.put("epochs", history);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,40 +54,58 @@ public final class StudentTowers implements Serializable {
    * statistics from sample training batches (input rows as the layer sees them).
    */
   public static StudentTowers fromParameters(Map<String, INDArray> params, AldiLayer layer, List<INDArray> sampleBatches) {
+    int d = layer.getTeacherDim();
+    int c = layer.getContentDim();
+    List<INDArray> userInputs = new ArrayList<>();
+    List<INDArray> itemInputs = new ArrayList<>();
+    for (INDArray batch : sampleBatches) {
+      INDArray x = batch.castTo(DataType.FLOAT);
+      userInputs.add(x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).dup());
+      itemInputs.add(Nd4j.vstack(
+          x.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * d, 3 * d + c)).dup(),
+          x.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * d + c, 3 * d + 2 * c)).dup()));
+    }
+    return withStatistics(params, layer.isBatchNorm(), userInputs, itemInputs);
+  }
+
+  /**
+   * Inference towers from trained parameters (names as in {@link #toJson}) and, with batch normalisation, the
+   * population statistics of the first layer's outputs over sample inputs of each tower (one (n x input) array per
+   * training batch, as the tower saw them in training). Without parameters of the user tower f_U is the identity
+   * (a generative baseline scores e_u . g(c_i), Eq. 4).
+   */
+  public static StudentTowers withStatistics(Map<String, INDArray> params, boolean batchNorm,
+      List<INDArray> userInputs, List<INDArray> itemInputs) {
     Map<String, float[]> arrays = new LinkedHashMap<>();
     Map<String, long[]> shapes = new LinkedHashMap<>();
     for (Map.Entry<String, INDArray> e : params.entrySet()) {
       arrays.put(e.getKey(), e.getValue().castTo(DataType.FLOAT).dup('c').data().asFloat());
       shapes.put(e.getKey(), e.getValue().shape());
     }
-    if (layer.isBatchNorm()) {
-      int d = layer.getTeacherDim();
-      int c = layer.getContentDim();
-      INDArray userSum = null;
-      INDArray itemSum = null;
-      INDArray userVarSum = null;
-      INDArray itemVarSum = null;
-      for (INDArray batch : sampleBatches) {
-        INDArray x = batch.castTo(DataType.FLOAT);
-        INDArray users = x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).dup();
-        INDArray items = Nd4j.vstack(
-            x.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * d, 3 * d + c)).dup(),
-            x.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * d + c, 3 * d + 2 * c)).dup());
-        INDArray hu = users.mmul(floatParam(params, USER + W1)).addRowVector(floatParam(params, USER + B1));
-        INDArray hi = items.mmul(floatParam(params, ITEM + W1)).addRowVector(floatParam(params, ITEM + B1));
-        userSum = add(userSum, hu.mean(0));
-        itemSum = add(itemSum, hi.mean(0));
-        // unbiased batch variance m/(m-1) * biased, as in Algorithm 2
-        userVarSum = add(userVarSum, hu.var(true, 0));
-        itemVarSum = add(itemVarSum, hi.var(true, 0));
+    if (batchNorm) {
+      for (String tower : new String[] {USER, ITEM}) {
+        if (params.containsKey(tower + W1)) {
+          putStatistics(arrays, shapes, params, tower, tower.equals(USER) ? userInputs : itemInputs);
+        }
       }
-      int n = sampleBatches.size();
-      put(arrays, shapes, USER + BN_MEAN, userSum.div(n));
-      put(arrays, shapes, USER + BN_VAR, userVarSum.div(n));
-      put(arrays, shapes, ITEM + BN_MEAN, itemSum.div(n));
-      put(arrays, shapes, ITEM + BN_VAR, itemVarSum.div(n));
     }
-    return new StudentTowers(arrays, shapes, layer.isBatchNorm());
+    return new StudentTowers(arrays, shapes, batchNorm);
+  }
+
+  /** Mean over the batches of the first layer's batch mean and unbiased batch variance (Algorithm 2). */
+  private static void putStatistics(Map<String, float[]> arrays, Map<String, long[]> shapes,
+      Map<String, INDArray> params, String tower, List<INDArray> inputs) {
+    INDArray sum = null;
+    INDArray varSum = null;
+    for (INDArray x : inputs) {
+      INDArray h = x.castTo(DataType.FLOAT).mmul(floatParam(params, tower + W1))
+          .addRowVector(floatParam(params, tower + B1));
+      sum = add(sum, h.mean(0));
+      // unbiased batch variance m/(m-1) * biased, as in Algorithm 2
+      varSum = add(varSum, h.var(true, 0));
+    }
+    put(arrays, shapes, tower + BN_MEAN, sum.div(inputs.size()));
+    put(arrays, shapes, tower + BN_VAR, varSum.div(inputs.size()));
   }
 
   private static INDArray floatParam(Map<String, INDArray> params, String name) {
@@ -132,13 +151,14 @@ public final class StudentTowers implements Serializable {
     return (int) shapes.get(ITEM + W1)[0];
   }
 
+  /** The teacher (and output) dimension d. */
   public int teacherDim() {
-    return (int) shapes.get(USER + W1)[0];
+    return (int) shapes.get(ITEM + W2)[1];
   }
 
-  /** f_U for a batch of teacher user embeddings, rows of an (n x d) array. */
+  /** f_U for a batch of teacher user embeddings, rows of an (n x d) array (a copy of them without f_U). */
   public INDArray mapUsers(INDArray teacherUsers) {
-    return apply(USER, teacherUsers);
+    return arrays.containsKey(USER + W1) ? apply(USER, teacherUsers) : teacherUsers.castTo(DataType.FLOAT).dup();
   }
 
   /** f_I for a batch of item content vectors, rows of an (n x c) array. */

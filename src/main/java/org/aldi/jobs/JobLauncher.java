@@ -3,6 +3,7 @@ package org.aldi.jobs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.aldi.config.ConfigError;
 import org.aldi.config.ConfigLoader;
 import org.aldi.config.Settings;
@@ -54,10 +55,19 @@ public final class JobLauncher {
 
   /** Loads the settings, starts Spark and runs the body; a configuration error exits with status 2. */
   public static void run(String[] args, BiConsumer<SparkSession, Settings> body) {
+    run(args, settings -> settings, body);
+  }
+
+  /**
+   * Loads the settings, prepares what the body needs from them (a configuration error there, too, stops the job
+   * before Spark starts), starts Spark and runs the body; a configuration error exits with status 2.
+   */
+  public static <T> void run(String[] args, Function<Settings, T> prepare, BiConsumer<SparkSession, T> body) {
     try {
       Settings settings = load(args);
+      T prepared = prepare.apply(settings);
       try (SparkSession spark = session(settings)) {
-        body.accept(spark, settings);
+        body.accept(spark, prepared);
       }
     } catch (ConfigError e) {
       System.err.println("configuration error: " + e.getMessage());

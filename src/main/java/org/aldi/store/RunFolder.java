@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -31,10 +32,32 @@ public final class RunFolder {
 
   private final SparkSession spark;
   private final Path root;
+  private final RunFolder shared;
+  private final Set<String> sharedStages;
 
   public RunFolder(SparkSession spark, String dir) {
+    this(spark, dir, null, Set.of());
+  }
+
+  private RunFolder(SparkSession spark, String dir, RunFolder shared, Set<String> sharedStages) {
     this.spark = spark;
     this.root = new Path(dir);
+    this.shared = shared;
+    this.sharedStages = Set.copyOf(sharedStages);
+  }
+
+  /**
+   * A run folder that reads the given stages from this one and keeps every other stage in its own folder dir: runs
+   * that share, for example, a split and a backbone but train different models. The shared stages are read-only
+   * through it.
+   */
+  public RunFolder sharing(String dir, Set<String> stages) {
+    return new RunFolder(spark, dir, this, stages);
+  }
+
+  /** True when the stage is read from another run folder ({@link #sharing}) and cannot be written through this one. */
+  public boolean isShared(String stage) {
+    return sharedStages.contains(stage);
   }
 
   public SparkSession spark() {
@@ -46,7 +69,7 @@ public final class RunFolder {
   }
 
   public Path stagePath(String stage) {
-    return new Path(root, stage);
+    return isShared(stage) ? shared.stagePath(stage) : new Path(root, stage);
   }
 
   public FileSystem fileSystem() {

@@ -78,6 +78,10 @@ public final class StageOutput {
 
   /** Starts a stage's output; fails at once if it exists and the run's policy is "fail". */
   public static StageOutput begin(RunFolder run, String stage, Settings settings) {
+    if (run.isShared(stage)) {
+      throw new IllegalStateException("stage " + stage + " of " + run.root() + " is shared from "
+          + run.stagePath(stage) + " and cannot be written there");
+    }
     try {
       if (!settings.run.overwrite && run.fileSystem().exists(run.stagePath(stage))) {
         throw new IllegalStateException("output " + run.stagePath(stage)
@@ -166,7 +170,8 @@ public final class StageOutput {
     return version == null ? "dev" : version;
   }
 
-  static String sha256(String text) {
+  /** Hex SHA-256 of a text (UTF-8). */
+  public static String sha256(String text) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       StringBuilder hex = new StringBuilder();

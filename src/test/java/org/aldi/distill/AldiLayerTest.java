@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import org.aldi.testing.GradientCheck;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,36 +34,12 @@ class AldiLayerTest {
     return new DataSet(x, w);
   }
 
-  /**
-   * Central finite differences of the network score against the backpropagated gradient, for every
-   * parameter of both towers (double precision). DL4J reports the score as the batch mean of the objective
-   * and the gradient of its batch sum (its updater divides by the batch size), hence the factor B.
-   */
+  /** Central finite differences of the network score against the backpropagated gradient, every parameter. */
   @ParameterizedTest(name = "batchNorm={0}, squared={1}")
   @CsvSource({"true,false", "false,true", "true,true", "false,false"})
   void gradientMatchesFiniteDifferences(boolean batchNorm, boolean squared) {
-    MultiLayerNetwork net = network(batchNorm, squared, 0.0);
-    DataSet data = batch(7);
-    net.setInput(data.getFeatures());
-    net.setLabels(data.getLabels());
-    net.computeGradientAndScore();
-    INDArray analytic = net.gradient().gradient().dup();
-    INDArray params = net.params();
-    double eps = 1e-6;
-    for (int k = 0; k < params.length(); k++) {
-      double original = params.getDouble(k);
-      params.putScalar(k, original + eps);
-      double plus = net.score(data) * B;
-      params.putScalar(k, original - eps);
-      double minus = net.score(data) * B;
-      params.putScalar(k, original);
-      double numeric = (plus - minus) / (2 * eps);
-      double a = analytic.getDouble(k);
-      double error = Math.abs(a - numeric) / Math.max(1e-6, Math.abs(a) + Math.abs(numeric));
-      assertTrue(error < 1e-4 || Math.abs(a - numeric) < 1e-8,
-          "parameter " + k + ": backprop " + a + " vs finite difference " + numeric);
-    }
-    assertTrue(params.length() > 50, "all tower parameters were checked");
+    long checked = GradientCheck.assertMatchesFiniteDifferences(network(batchNorm, squared, 0.0), batch(7));
+    assertTrue(checked > 50, "all tower parameters were checked");
   }
 
   @ParameterizedTest(name = "batchNorm={0}, squared={1}")

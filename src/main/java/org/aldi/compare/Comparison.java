@@ -1,0 +1,407 @@
+package org.aldi.compare;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.aldi.backbone.BackboneStage;
+import org.aldi.baselines.ModelStage;
+import org.aldi.config.ConfigLoader;
+import org.aldi.config.Settings;
+import org.aldi.evaluate.EvaluateStage;
+import org.aldi.ingest.IngestStage;
+import org.aldi.ranking.ColdStartEvaluator;
+import org.aldi.ranking.ColdStartEvaluator.Part;
+import org.aldi.ranking.ColdStartEvaluator.Task;
+import org.aldi.report.ReportStage;
+import org.aldi.sample.SampleStage;
+import org.aldi.score.ScoringVectors;
+import org.aldi.split.SplitStage;
+import org.aldi.store.RunFolder;
+import org.aldi.store.Stage;
+import org.aldi.store.StageOutput;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The comparison of aldi.compare: for every seed, one run folder with ingest, split, triples and backbone
+ * (run.seed = seed); for every row and seed, a run folder that shares those stages and holds the row's model, its
+ * evaluation under every protocol (compare/result.json) and, with aldi.compare.reports, the eval and report stages
+ * (Figure 3). After every run the table is rewritten into aldi.compare.out. A stage or row whose output is complete
+ * and was made with the same configuration (the configuration sections it depends on) is not run again, so an
+ * interrupted comparison resumes where it stopped.
+ */
+public final class Comparison {
+  private static final Logger LOG = LoggerFactory.getLogger(Comparison.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper CANONICAL = new ObjectMapper()
+      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  /** Stage folder of a row run that holds its evaluation under every protocol (result.json). */
+  static final String COMPARE = "compare";
+  /** Stage folder of a seed's run folder that holds the wall times of its stages (seconds.json). */
+  static final String TIMING = "timing";
+  private static final Set<String> SHARED = Set.of(RunFolder.INPUT, RunFolder.SPLIT, RunFolder.TRIPLES,
+      RunFolder.BACKBONE);
+  /** Configuration sections the shared stages depend on (and run.seed). */
+  private static final List<String> BASE_SECTIONS = List.of("data", "split", "sample", "backbone", "evaluate");
+  /** Configuration sections a row's model, evaluation and report depend on (and run.seed). */
+  private static final List<String> ROW_SECTIONS = List.of("data", "split", "sample", "backbone", "evaluate",
+      "distill", "report");
+  private static final List<String> FIGURE3 = List.of("rating.svg", "ranking.svg", "identification.svg");
+
+  private final String command;
+  private final Settings base;
+  private final List<ComparisonTable.Protocol> protocols;
+  private final Map<Long, Settings> seeds = new LinkedHashMap<>();
+  private final Map<String, Settings> rows = new LinkedHashMap<>();
+  private final Map<String, Settings> evaluations = new LinkedHashMap<>();
+
+  private Comparison(String command, List<String> confFiles, List<String> overrides) {
+    this.command = command;
+    this.base = ConfigLoader.load(confFiles, overrides);
+    Settings.Compare c = base.compare;
+    this.protocols = c.maxUsers.stream().map(ComparisonTable.Protocol::new).toList();
+    for (long seed : c.seeds) {
+      String seedDir = seedDir(seed);
+      seeds.put(seed, ConfigLoader.load(confFiles, with(overrides, "run.dir=" + quoted(seedDir), "run.seed=" + seed)));
+      for (Settings.Compare.Row row : c.rows) {
+        List<String> o = with(overrides, "run.dir=" + quoted(seedDir + "/rows/" + row.id()), "run.seed=" + seed,
+            "distill.method=" + quoted(row.method()));
+        o.addAll(row.set());
+        rows.put(key(row, seed), ConfigLoader.load(confFiles, o));
+        for (ComparisonTable.Protocol p : protocols) {
+          evaluations.put(key(row, seed) + "/" + p.key(),
+              ConfigLoader.load(confFiles, with(o, "evaluate.max-users=" + p.maxUsers())));
+        }
+      }
+    }
+  }
+
+  /**
+   * Loads and checks the configuration of every seed, row and protocol, so that a bad value stops the job before
+   * Spark starts. The command is recorded in the table.
+   */
+  public static Comparison plan(String command, List<String> confFiles, List<String> overrides) {
+    return new Comparison(command, confFiles, overrides);
+  }
+
+  /** Runs what is missing, row by row and seed by seed, rewriting the table after every run. */
+  public void run(SparkSession spark) {
+    Map<Long, RunFolder> bases = new LinkedHashMap<>();
+    long start = System.nanoTime();
+    writeTable(spark);
+    for (Settings.Compare.Row row : base.compare.rows) {
+      for (long seed : base.compare.seeds) {
+        RunFolder seedRun = bases.computeIfAbsent(seed, s -> prepareSeed(spark, s));
+        runRow(seedRun, row, seed);
+        writeTable(spark);
+      }
+    }
+    LOG.info("compare: done in {} min; table in {}", String.format(Locale.ROOT, "%.1f",
+        (System.nanoTime() - start) / 60e9), base.compare.out);
+  }
+
+  /** Ingest, split, triples and backbone of a seed, each unless made with the same configuration. */
+  private RunFolder prepareSeed(SparkSession spark, long seed) {
+    Settings s = seeds.get(seed);
+    RunFolder run = new RunFolder(spark, s.run.dir);
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    boolean redo = false;
+    for (Stage stage : List.of(new IngestStage(), new SplitStage(), new SampleStage(), new BackboneStage())) {
+      if (!redo && madeWith(run, stage.name(), s, BASE_SECTIONS)) {
+        LOG.info("compare: seed {}: {} is complete, reused", seed, stage.name());
+        continue;
+      }
+      redo = true;
+      seconds.put(stage.name(), timed("seed " + seed + ": " + stage.name(), () -> stage.run(run, s)));
+    }
+    if (!seconds.isEmpty()) {
+      ObjectNode timing = run.isComplete(TIMING) ? (ObjectNode) run.readJson(TIMING, "seconds.json")
+          : JSON.createObjectNode();
+      seconds.forEach(timing::put);
+      StageOutput.write(run, TIMING, s, out -> out.writeJson("seconds.json", timing));
+    }
+    return run;
+  }
+
+  private void runRow(RunFolder seedRun, Settings.Compare.Row row, long seed) {
+    Settings s = rows.get(key(row, seed));
+    RunFolder run = seedRun.sharing(s.run.dir, SHARED);
+    String what = row.id() + ", seed " + seed;
+    if (madeWith(run, COMPARE, s, ROW_SECTIONS)) {
+      LOG.info("compare: {} is complete, reused", what);
+      return;
+    }
+    Double modelSeconds = null;
+    if (madeWith(run, RunFolder.MODEL, s, ROW_SECTIONS)) {
+      LOG.info("compare: {}: model is complete, reused", what);
+    } else {
+      modelSeconds = timed(what + ": model (" + row.method() + ")", () -> new ModelStage().run(run, s));
+    }
+    ObjectNode result = JSON.createObjectNode();
+    result.put("row", row.id()).put("name", row.name()).put("method", row.method()).put("seed", seed);
+    result.set("set", JSON.valueToTree(row.set()));
+    ObjectNode protocolsNode = result.putObject("protocols");
+    double evaluateSeconds = timed(what + ": evaluation", () -> {
+      ScoringVectors vectors = ScoringVectors.read(run);
+      for (ComparisonTable.Protocol p : protocols) {
+        Settings e = evaluations.get(key(row, seed) + "/" + p.key());
+        ObjectNode node = protocolsNode.putObject(p.key());
+        node.put("max_users", p.maxUsers());
+        ObjectNode metrics = node.putObject("metrics");
+        ObjectNode users = node.putObject("users");
+        try (ColdStartEvaluator evaluator = new ColdStartEvaluator(ColdStartEvaluator.Split.read(run), e)) {
+          for (Task task : Task.values()) {
+            ColdStartEvaluator.Evaluation ev = evaluator.evaluate(task, Part.TEST, vectors.warmUsers(),
+                vectors.warmItems(), vectors.coldUsers(), vectors.coldItems(), e.evaluate.ks);
+            metrics.set(task.key(), JSON.valueToTree(ev.means()));
+            users.put(task.key(), ev.users());
+          }
+        }
+      }
+    });
+    Double reportSeconds = null;
+    if (base.compare.reports.contains(row.id())) {
+      reportSeconds = timed(what + ": eval and report stages", () -> {
+        new EvaluateStage().run(run, s);
+        new ReportStage().run(run, s);
+      });
+    }
+    JsonNode history = run.readJson(RunFolder.MODEL, "history.json");
+    ObjectNode model = result.putObject("model");
+    putNullable(model, "wall_seconds", modelSeconds != null ? modelSeconds : epochSeconds(history));
+    model.put("timed", modelSeconds != null);
+    if (history.has("best_epoch")) {
+      model.put("best_epoch", history.get("best_epoch").asInt());
+      model.put("epochs", history.get("epochs").size());
+    }
+    result.put("evaluate_seconds", evaluateSeconds);
+    putNullable(result, "report_seconds", reportSeconds);
+    StageOutput.write(run, COMPARE, s, out -> out.writeJson("result.json", result));
+    LOG.info("compare: {} done: {}", what, protocolsNode);
+  }
+
+  /** Sum of the epochs' seconds of a model's history (for a model trained by an earlier invocation); null without. */
+  private static Double epochSeconds(JsonNode history) {
+    if (!history.has("epochs")) {
+      return null;
+    }
+    double sum = 0;
+    for (JsonNode e : history.get("epochs")) {
+      sum += e.path("epoch_seconds").asDouble();
+    }
+    return sum;
+  }
+
+  /** Rewrites comparison.json, comparison.md and the first seed's Figure-3 plots in aldi.compare.out. */
+  private void writeTable(SparkSession spark) {
+    List<ComparisonTable.Result> results = new ArrayList<>();
+    Map<String, String> reports = new LinkedHashMap<>();
+    for (Settings.Compare.Row row : base.compare.rows) {
+      for (long seed : base.compare.seeds) {
+        Settings s = rows.get(key(row, seed));
+        RunFolder run = new RunFolder(spark, s.run.dir);
+        if (madeWith(run, COMPARE, s, ROW_SECTIONS)) {
+          results.add(ComparisonTable.result(run.readJson(COMPARE, "result.json")));
+          if (!reports.containsKey(row.id()) && run.isComplete(RunFolder.REPORT)) {
+            reports.put(row.id(), s.run.dir);
+          }
+        }
+      }
+    }
+    ComparisonTable table = new ComparisonTable(base.compare.rows, base.compare.seeds, protocols,
+        base.evaluate.ks[0], results);
+    Path out = Path.of(base.compare.out);
+    try {
+      Files.createDirectories(out.resolve("figure3"));
+      List<String> figures = new ArrayList<>();
+      for (Map.Entry<String, String> r : reports.entrySet()) {
+        RunFolder run = new RunFolder(spark, r.getValue());
+        for (String plot : FIGURE3) {
+          String name = r.getKey() + "-" + plot;
+          try (InputStream in = run.open(RunFolder.REPORT, plot)) {
+            writeAtomically(out.resolve("figure3").resolve(name), in.readAllBytes());
+          }
+          figures.add(name);
+        }
+      }
+      ObjectNode json = table.json();
+      json.put("command", command);
+      json.set("timing", timing(spark, results));
+      json.set("reports", JSON.valueToTree(reports));
+      json.set("configuration", JSON.readTree(base.renderJson()));
+      writeAtomically(out.resolve("comparison.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
+      writeAtomically(out.resolve("comparison.md"), markdown(table, json.get("timing"), reports, figures, out)
+          .getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the comparison table to " + out, e);
+    }
+  }
+
+  /** Wall times: the shared stages per seed, and per row the mean model, evaluation and report seconds. */
+  private ObjectNode timing(SparkSession spark, List<ComparisonTable.Result> results) {
+    ObjectNode timing = JSON.createObjectNode();
+    ObjectNode perSeed = timing.putObject("seed_stages_seconds");
+    double total = 0;
+    for (long seed : base.compare.seeds) {
+      RunFolder run = new RunFolder(spark, seeds.get(seed).run.dir);
+      if (run.isComplete(TIMING)) {
+        JsonNode t = run.readJson(TIMING, "seconds.json");
+        perSeed.set(Long.toString(seed), t);
+        for (JsonNode v : t) {
+          total += v.asDouble();
+        }
+      }
+    }
+    for (ComparisonTable.Result r : results) {
+      total += r.modelSeconds() == null ? 0 : r.modelSeconds();
+      total += r.otherSeconds();
+    }
+    timing.put("total_seconds", total);
+    return timing;
+  }
+
+  private String markdown(ComparisonTable table, JsonNode timing, Map<String, String> reports, List<String> figures,
+      Path out) {
+    Settings.Compare c = base.compare;
+    StringBuilder md = new StringBuilder();
+    md.append("# ").append(c.title).append("\n\n")
+        .append("Made by `org.aldi.jobs.CompareJob` (").append(command.isEmpty() ? "" : "`" + command + "`")
+        .append("). Each row is trained once per seed (").append(c.seeds).append("; the seed drives the triples, the "
+            + "backbone and the towers' initialisation) on the same data and split; every trained model is "
+            + "evaluated under each protocol. Cells: mean ± sample standard deviation over the seeds done; the "
+            + "paper's MF row (Table 1, CiteULike, its own text content) is in italics under ours. Overall ranks "
+            + "warm and cold items together (Eq. 1, 9), cold ranks cold items (Eq. 3), warm ranks warm items "
+            + "(Eq. 2).\n\n");
+    md.append(table.markdownTables());
+    List<String> checks = table.checks();
+    if (!checks.isEmpty()) {
+      md.append("### Targets\n\n");
+      checks.forEach(line -> md.append("- ").append(line).append('\n'));
+      md.append('\n');
+    }
+    md.append("### Runs\n\n| Row | method | overrides | model minutes (mean) | best epochs |\n|---|---|---|---:|---|\n");
+    for (Settings.Compare.Row row : c.rows) {
+      List<ComparisonTable.Result> done = table.resultsOf(row.id());
+      double minutes = done.stream().filter(r -> r.modelSeconds() != null).mapToDouble(r -> r.modelSeconds() / 60)
+          .average().orElse(Double.NaN);
+      md.append("| ").append(row.id()).append(" | ").append(row.method()).append(" | ")
+          .append(row.set().isEmpty() ? "" : "`" + String.join("`, `", row.set()) + "`").append(" | ")
+          .append(Double.isNaN(minutes) ? "-" : String.format(Locale.ROOT, "%.1f", minutes)).append(" | ")
+          .append(done.stream().map(r -> r.bestEpoch() == null ? "-" : r.bestEpoch().toString()).toList())
+          .append(" |\n");
+    }
+    md.append(String.format(Locale.ROOT, "%nWall time of all runs so far (sum of the recorded stage times): %.1f h."
+        + " Per seed, the shared stages (seconds): %s.%n%n", timing.get("total_seconds").asDouble() / 3600,
+        timing.get("seed_stages_seconds")));
+    if (!figures.isEmpty()) {
+      md.append("### Figure 3 (first seed)\n\nTeacher against student on training triples: (a) scores, (b) ranking "
+          + "gap, (c) identification distance. Each row's full report (its run folder, after running the "
+          + "command): ");
+      List<String> links = new ArrayList<>();
+      for (Map.Entry<String, String> r : reports.entrySet()) {
+        links.add("[" + r.getKey() + "](" + relative(out, Path.of(r.getValue(), "report", "index.html")) + ")");
+      }
+      md.append(String.join(", ", links)).append(".\n\n");
+      for (String f : figures) {
+        md.append("![").append(f).append("](figure3/").append(f).append(")\n");
+      }
+      md.append('\n');
+    }
+    md.append("### The paper's MF rows (Table 1, CiteULike)\n\n").append(ComparisonTable.markdownPaper())
+        .append("\n### Configuration\n\n<details><summary>Effective configuration (JSON)</summary>\n\n```json\n")
+        .append(base.renderJson()).append("\n```\n\n</details>\n");
+    return md.toString();
+  }
+
+  private static String relative(Path from, Path to) {
+    return from.toAbsolutePath().normalize().relativize(to.toAbsolutePath().normalize()).toString();
+  }
+
+  private static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Files.write(temp, bytes);
+    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * True when the stage's output is complete and its configuration agrees with the settings on the sections and on
+   * run.seed.
+   */
+  static boolean madeWith(RunFolder run, String stage, Settings settings, List<String> sections) {
+    if (!run.isComplete(stage)) {
+      return false;
+    }
+    try {
+      JsonNode stored = run.readJson(stage, StageOutput.META_FILE).get("config");
+      return fingerprint(stored, sections).equals(fingerprint(JSON.readTree(settings.renderJson()), sections));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** SHA-256 of run.seed and the named sections of a configuration ({"aldi": {...}}), keys sorted. */
+  static String fingerprint(JsonNode config, List<String> sections) {
+    JsonNode aldi = config.get("aldi");
+    Map<String, Object> picked = new LinkedHashMap<>();
+    picked.put("seed", aldi.get("run").get("seed"));
+    for (String section : sections) {
+      picked.put(section, aldi.get(section));
+    }
+    try {
+      return StageOutput.sha256(CANONICAL.writeValueAsString(CANONICAL.convertValue(picked, Map.class)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static double timed(String what, Runnable body) {
+    LOG.info("compare: {}: start", what);
+    long start = System.nanoTime();
+    body.run();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    LOG.info("compare: {}: done in {} s", what, String.format(Locale.ROOT, "%.1f", seconds));
+    return seconds;
+  }
+
+  private String seedDir(long seed) {
+    return base.run.dir + "/seed-" + seed;
+  }
+
+  private static String key(Settings.Compare.Row row, long seed) {
+    return row.id() + "/" + seed;
+  }
+
+  private static List<String> with(List<String> overrides, String... more) {
+    List<String> all = new ArrayList<>(overrides);
+    all.addAll(List.of(more));
+    return all;
+  }
+
+  /** A HOCON string literal. */
+  private static String quoted(String value) {
+    return JSON.valueToTree(value).toString();
+  }
+
+  private static void putNullable(ObjectNode o, String key, Double value) {
+    if (value == null) {
+      o.putNull(key);
+    } else {
+      o.put(key, value);
+    }
+  }
+}
