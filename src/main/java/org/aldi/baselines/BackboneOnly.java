@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import java.util.Map;
 import java.util.Random;
+import org.aldi.backbone.TruncatedNormal;
 import org.aldi.config.Settings;
 import org.aldi.score.Eq9;
 import org.aldi.store.RunFolder;
@@ -41,17 +42,13 @@ final class BackboneOnly {
     });
   }
 
-  /** A truncated normal vector (|z| <= 2) of the item, from a generator seeded by (seed, item). */
+  /** The item's random vector: truncated normal (|z| <= 2), from a generator seeded by (seed, item). */
   static Float[] randomVector(long seed, int item, int dim, double std) {
-    Random random = new Random(SeededHash.hash(seed, SALT_RANDOM_ITEM, item));
-    Float[] v = new Float[dim];
+    float[] v = TruncatedNormal.sample(new Random(SeededHash.hash(seed, SALT_RANDOM_ITEM, item)), dim, std);
+    Float[] boxed = new Float[dim];
     for (int k = 0; k < dim; k++) {
-      double z;
-      do {
-        z = random.nextGaussian();
-      } while (Math.abs(z) > 2);
-      v[k] = (float) (z * std);
+      boxed[k] = v[k];
     }
-    return v;
+    return boxed;
   }
 }

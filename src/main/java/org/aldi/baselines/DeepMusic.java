@@ -13,7 +13,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * DeepMusic in the distillation loop ({@link DeepMusicLayer}): its towers have no user tower, so the cold branch of
  * Eq. 9 is e_u . g(c_i) as in Eq. 4, and warm items keep the teacher's scores.
  */
-final class DeepMusic implements Student {
+final class DeepMusic extends BaselineStudent {
   @Override
   public String name() {
     return "deepmusic";
@@ -22,11 +22,6 @@ final class DeepMusic implements Student {
   @Override
   public AldiLayer layer(Settings.Distill s, int teacherDim, int contentDim) {
     return new DeepMusicLayer(teacherDim, contentDim, s.hidden, s.batchNorm, s.initStd);
-  }
-
-  @Override
-  public Map<String, Double> terms(INDArray output, INDArray labels, AldiLayer layer) {
-    return BaselineLayer.terms(output, labels, layer);
   }
 
   @Override

@@ -11,7 +11,6 @@ import java.util.Map;
 import org.aldi.config.Settings;
 import org.aldi.distill.AldiLayer;
 import org.aldi.distill.FeatureTable;
-import org.aldi.distill.Student;
 import org.aldi.distill.StudentTowers;
 import org.aldi.distill.StudentVectors;
 import org.aldi.distill.TrainingBatches;
@@ -33,7 +32,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * for e_i left out), and model/warm_items holds f_I([e_i, c_i]) of the warm items, which the evaluation scores
  * against f_U(e_u) instead of the teacher's e_u . e_i (Eq. 5; {@link ScoringVectors}).
  */
-final class DropoutNet implements Student {
+final class DropoutNet extends BaselineStudent {
   @Override
   public String name() {
     return "dropoutnet";
@@ -52,11 +51,6 @@ final class DropoutNet implements Student {
   }
 
   @Override
-  public Map<String, Double> terms(INDArray output, INDArray labels, AldiLayer layer) {
-    return BaselineLayer.terms(output, labels, layer);
-  }
-
-  @Override
   public StudentTowers towers(Map<String, INDArray> params, AldiLayer layer, List<DataSet> sample) {
     return coldBranch(trained(params, layer, sample), layer.getTeacherDim());
   }
@@ -66,7 +60,8 @@ final class DropoutNet implements Student {
       List<DataSet> sample) {
     Broadcast<StudentTowers> towers = JavaSparkContext.fromSparkContext(run.spark().sparkContext())
         .broadcast(trained(params, layer, sample));
-    Dataset<Row> warm = run.read(RunFolder.BACKBONE, "item_factors").select(col("id").as("item"), col("features").as("e"))
+    Dataset<Row> warm = run.read(RunFolder.BACKBONE, "item_factors")
+        .select(col("id").as("item"), col("features").as("e"))
         .join(run.read(RunFolder.INPUT, "item_content"), "item")
         .select(col("item"), concat(col("e"), col("features")).as("features"));
     out.writeParquet(ScoringVectors.WARM_ITEMS, StudentVectors.items(warm, towers));

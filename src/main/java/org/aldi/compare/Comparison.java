@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -142,12 +143,12 @@ public final class Comparison {
     Settings s = rows.get(key(row, seed));
     RunFolder run = seedRun.sharing(s.run.dir, SHARED);
     String what = row.id() + ", seed " + seed;
-    if (madeWith(run, COMPARE, s, ROW_SECTIONS)) {
+    if (reusable(run, COMPARE, s)) {
       LOG.info("compare: {} is complete, reused", what);
       return;
     }
     Double modelSeconds = null;
-    if (madeWith(run, RunFolder.MODEL, s, ROW_SECTIONS)) {
+    if (reusable(run, RunFolder.MODEL, s)) {
       LOG.info("compare: {}: model is complete, reused", what);
     } else {
       modelSeconds = timed(what + ": model (" + row.method() + ")", () -> new ModelStage().run(run, s));
@@ -214,8 +215,8 @@ public final class Comparison {
     for (Settings.Compare.Row row : base.compare.rows) {
       for (long seed : base.compare.seeds) {
         Settings s = rows.get(key(row, seed));
-        RunFolder run = new RunFolder(spark, s.run.dir);
-        if (madeWith(run, COMPARE, s, ROW_SECTIONS)) {
+        RunFolder run = new RunFolder(spark, seeds.get(seed).run.dir).sharing(s.run.dir, SHARED);
+        if (reusable(run, COMPARE, s)) {
           results.add(ComparisonTable.result(run.readJson(COMPARE, "result.json")));
           if (!reports.containsKey(row.id()) && run.isComplete(RunFolder.REPORT)) {
             reports.put(row.id(), s.run.dir);
@@ -294,7 +295,8 @@ public final class Comparison {
       checks.forEach(line -> md.append("- ").append(line).append('\n'));
       md.append('\n');
     }
-    md.append("### Runs\n\n| Row | method | overrides | model minutes (mean) | best epochs |\n|---|---|---|---:|---|\n");
+    md.append("### Runs\n\n| Row | method | overrides | model minutes (mean) | best epochs |\n")
+        .append("|---|---|---|---:|---|\n");
     for (Settings.Compare.Row row : c.rows) {
       List<ComparisonTable.Result> done = table.resultsOf(row.id());
       double minutes = done.stream().filter(r -> r.modelSeconds() != null).mapToDouble(r -> r.modelSeconds() / 60)
@@ -336,6 +338,19 @@ public final class Comparison {
     Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
     Files.write(temp, bytes);
     Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * True when a row run's stage is complete, was made with the same configuration and after the backbone it was
+   * trained on (a backbone made again invalidates the rows on it).
+   */
+  private static boolean reusable(RunFolder run, String stage, Settings settings) {
+    return madeWith(run, stage, settings, ROW_SECTIONS) && run.isComplete(RunFolder.BACKBONE)
+        && completed(run, stage).isAfter(completed(run, RunFolder.BACKBONE));
+  }
+
+  private static Instant completed(RunFolder run, String stage) {
+    return Instant.parse(run.readJson(stage, StageOutput.META_FILE).get("completed").asText());
   }
 
   /**

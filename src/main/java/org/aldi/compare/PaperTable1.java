@@ -9,7 +9,10 @@ import java.util.Optional;
  * warm tasks, all test users of the authors' split with their text content.
  */
 public final class PaperTable1 {
-  /** One method's row: values in the order overall recall, overall NDCG, cold recall, cold NDCG, warm recall, warm NDCG. */
+  /**
+   * One method's row: values in the order overall recall, overall NDCG, cold recall, cold NDCG, warm recall, warm
+   * NDCG.
+   */
   public record Row(String method, double[] values) {
     /** The value of a task ("overall", "cold", "warm") and metric ("recall", "ndcg"). */
     public double value(String task, String metric) {

@@ -12,7 +12,8 @@ public final class CompareJob {
   private CompareJob() {}
 
   public static void main(String[] args) {
-    String command = "jobs/compare.sh " + Arrays.stream(args).map(CompareJob::shellWord).collect(Collectors.joining(" "));
+    String command = "jobs/compare.sh "
+        + Arrays.stream(args).map(CompareJob::shellWord).collect(Collectors.joining(" "));
     JobLauncher.run(args, settings -> {
       JobLauncher.Arguments parsed = JobLauncher.parse(args);
       return Comparison.plan(command, parsed.confFiles(), parsed.overrides());

@@ -149,7 +149,8 @@ class BaselineLayersTest {
     }
     INDArray x = batches.build(triples).getFeatures();
     assertEquals(3 + 2 + 2, x.columns(), "ALDI's row (d = c = 1) and two masks");
-    double dropped = x.getColumn(5).rsub(1).sumNumber().doubleValue() + x.getColumn(6).rsub(1).sumNumber().doubleValue();
+    double dropped = x.getColumn(5).rsub(1).sumNumber().doubleValue()
+        + x.getColumn(6).rsub(1).sumNumber().doubleValue();
     assertEquals(0.3, dropped / 8000, 0.02, "share of dropped behaviour embeddings");
     assertEquals(x, batches.build(triples).getFeatures(), "same triples, same masks");
     assertTrue(!x.getColumn(5).equals(new DropoutBatches(t, t, t, t, 1000, 0.3, 43).build(triples).getFeatures()

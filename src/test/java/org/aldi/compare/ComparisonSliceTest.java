@@ -36,7 +36,7 @@ class ComparisonSliceTest {
         "run.dir=\"" + dir.resolve("runs") + "\"",
         "data.interactions.path=\"" + dir.resolve("users.dat") + "\"",
         "data.content.dimension=16", "backbone.method=bpr-mf", "backbone.dimension=16",
-        "backbone.bpr.max-epochs=15", "backbone.bpr.learning-rate=0.05", "sample.epoch-sets=2",
+        "backbone.bpr.max-epochs=4", "backbone.bpr.learning-rate=0.05", "sample.epoch-sets=2",
         "distill.hidden=16", "distill.batch-size=256", "distill.max-epochs=2", "distill.patience=1",
         "distill.batch-norm-stat-batches=2", "distill.trainer=local", "distill.learning-rate=0.01",
         "report.sample-triples=512", "report.sample-pairs=200", "report.bins=10", "spark.partitions=2",
@@ -68,7 +68,8 @@ class ComparisonSliceTest {
     // one backbone per seed: the warm task is the teacher's for every row but DropoutNet, which scores warm items
     // through its towers (Eq. 5)
     JsonNode allUsers = warm(rows.get("backbone"), "all-users");
-    assertTrue(allUsers.get(0).asDouble() > 0.02, "the backbone learned something: " + table);
+    // (sparse: 600 users over all 16,980 articles; a random ranking of the warm items has Recall@20 below .002)
+    assertTrue(allUsers.get(0).asDouble() > 0.005, "the backbone learned something: " + table);
     assertNotEquals(allUsers.get(0).asDouble(), allUsers.get(1).asDouble(), "each seed its own backbone");
     for (String protocol : List.of("all-users", "first-50-users")) {
       JsonNode warm = warm(rows.get("backbone"), protocol);
@@ -76,7 +77,8 @@ class ComparisonSliceTest {
         assertEquals(warm, warm(rows.get(id), protocol), id + " " + protocol);
       }
     }
-    assertNotEquals(allUsers, warm(rows.get("dropoutnet-03"), "all-users"), "DropoutNet ranks warm items by its towers");
+    assertNotEquals(allUsers, warm(rows.get("dropoutnet-03"), "all-users"),
+        "DropoutNet ranks warm items by its towers");
     assertTrue(mean(rows.get("backbone"), "cold") < mean(rows.get("deepmusic"), "cold"),
         "random cold vectors rank cold items worse than DeepMusic's: " + table);
     // the paper's row beside the rows without overrides
