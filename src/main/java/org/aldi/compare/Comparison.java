@@ -217,7 +217,8 @@ public final class Comparison {
         Settings s = rows.get(key(row, seed));
         RunFolder run = new RunFolder(spark, seeds.get(seed).run.dir).sharing(s.run.dir, SHARED);
         if (reusable(run, COMPARE, s)) {
-          results.add(ComparisonTable.result(run.readJson(COMPARE, "result.json")));
+          results.add(ComparisonTable.result(run.readJson(COMPARE, "result.json"),
+              run.readJson(RunFolder.MODEL, "history.json")));
           if (!reports.containsKey(row.id()) && run.isComplete(RunFolder.REPORT)) {
             reports.put(row.id(), s.run.dir);
           }
@@ -295,14 +296,18 @@ public final class Comparison {
       checks.forEach(line -> md.append("- ").append(line).append('\n'));
       md.append('\n');
     }
-    md.append("### Runs\n\n| Row | method | overrides | model minutes (mean) | best epochs |\n")
-        .append("|---|---|---|---:|---|\n");
+    md.append("### Runs\n\nThe validation metric chose each run's epoch (cold-validation NDCG@")
+        .append(base.evaluate.validationK).append(", all validation users unless evaluate.max-users says otherwise); "
+            + "rows are best compared by it, not by the test metrics above.\n\n")
+        .append("| Row | method | overrides | validation (best epoch) | model minutes (mean) | best epochs |\n")
+        .append("|---|---|---|---:|---:|---|\n");
     for (Settings.Compare.Row row : c.rows) {
       List<ComparisonTable.Result> done = table.resultsOf(row.id());
       double minutes = done.stream().filter(r -> r.modelSeconds() != null).mapToDouble(r -> r.modelSeconds() / 60)
           .average().orElse(Double.NaN);
       md.append("| ").append(row.id()).append(" | ").append(row.method()).append(" | ")
           .append(row.set().isEmpty() ? "" : "`" + String.join("`, `", row.set()) + "`").append(" | ")
+          .append(ComparisonTable.cell(table.validation(row.id()))).append(" | ")
           .append(Double.isNaN(minutes) ? "-" : String.format(Locale.ROOT, "%.1f", minutes)).append(" | ")
           .append(done.stream().map(r -> r.bestEpoch() == null ? "-" : r.bestEpoch().toString()).toList())
           .append(" |\n");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,11 +39,11 @@ public final class ComparisonTable {
 
   /**
    * One trained and evaluated run: metrics by protocol key, then task, then metric key ("recall@20"); wall seconds of
-   * the model stage (null for a method without training), of its evaluation and report, and the best epoch (null
-   * without training).
+   * the model stage (null for a method without training), of its evaluation and report; the best epoch and its
+   * validation metric, which chose it (cold-validation NDCG@K; null without training).
    */
   public record Result(String row, long seed, Map<String, Map<String, Map<String, Double>>> metrics,
-      Double modelSeconds, double otherSeconds, Integer bestEpoch) {}
+      Double modelSeconds, double otherSeconds, Integer bestEpoch, Double validation) {}
 
   /** Mean and sample standard deviation (NaN for fewer than two values) of a list. */
   public record Stat(List<Double> values) {
@@ -147,6 +148,7 @@ public final class ComparisonTable {
       ObjectNode runs = r.putObject("runs");
       runs.set("model_seconds", JSON.valueToTree(done.stream().map(Result::modelSeconds).toList()));
       runs.set("best_epoch", JSON.valueToTree(done.stream().map(Result::bestEpoch).toList()));
+      runs.set("best_validation", JSON.valueToTree(done.stream().map(Result::validation).toList()));
       Optional<PaperTable1.Row> paper = paperRow(row);
       if (paper.isPresent()) {
         r.set("paper", paperJson(paper.get()));
@@ -284,8 +286,13 @@ public final class ComparisonTable {
     return met ? "met" : "NOT met";
   }
 
-  /** Reads a row folder's compare/result.json back into a result. */
-  static Result result(JsonNode json) {
+  /** The validation metrics of a row's runs that have one (the seeds done, in order). */
+  public Stat validation(String row) {
+    return new Stat(resultsOf(row).stream().map(Result::validation).filter(v -> v != null).toList());
+  }
+
+  /** Reads a row folder's compare/result.json, and its model/history.json, back into a result. */
+  static Result result(JsonNode json, JsonNode history) {
     Map<String, Map<String, Map<String, Double>>> metrics = new LinkedHashMap<>();
     json.get("protocols").fields().forEachRemaining(p -> {
       Map<String, Map<String, Double>> byTask = new LinkedHashMap<>();
@@ -297,10 +304,17 @@ public final class ComparisonTable {
       metrics.put(p.getKey(), byTask);
     });
     JsonNode seconds = json.path("model").path("wall_seconds");
-    JsonNode best = json.path("model").path("best_epoch");
+    JsonNode best = history.path("best_epoch");
+    Double validation = null;
+    for (Iterator<String> keys = history.fieldNames(); keys.hasNext(); ) {
+      String key = keys.next();
+      if (key.startsWith("best_val_")) {
+        validation = history.get(key).asDouble();
+      }
+    }
     return new Result(json.get("row").asText(), json.get("seed").asLong(), metrics,
         seconds.isNumber() ? seconds.asDouble() : null,
         json.path("evaluate_seconds").asDouble() + json.path("report_seconds").asDouble(),
-        best.isNumber() ? best.asInt() : null);
+        best.isNumber() ? best.asInt() : null, validation);
   }
 }

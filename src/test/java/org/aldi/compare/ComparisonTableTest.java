@@ -37,7 +37,7 @@ class ComparisonTableTest {
       }
       metrics.put(p.key(), byTask);
     }
-    return new ComparisonTable.Result(row, seed, metrics, 60.0 * seed, 5.0, (int) seed);
+    return new ComparisonTable.Result(row, seed, metrics, 60.0 * seed, 5.0, (int) seed, (10 + seed) / 100.0);
   }
 
   static ComparisonTable table() {
@@ -104,6 +104,8 @@ class ComparisonTableTest {
     assertEquals("[0.2,0.22,0.27]", cold.get("values").toString());
     assertEquals("[1,2,3]", aldi.get("seeds_done").toString());
     assertEquals("[60.0,120.0,180.0]", aldi.get("runs").get("model_seconds").toString());
+    assertEquals("[0.11,0.12,0.13]", aldi.get("runs").get("best_validation").toString());
+    assertEquals(".1200 ± .0100", ComparisonTable.cell(table().validation("aldi")));
     assertEquals(.2684, aldi.get("paper").get("cold").get("recall@20").asDouble());
     JsonNode noRate = json.get("rows").get(1);
     assertTrue(noRate.get("paper").isNull(), "an ablation has no paper row");
