@@ -200,7 +200,7 @@ public final class ComparisonTable {
         md.append(" | ").append(resultsOf(row.id()).size()).append(" |\n");
         Optional<PaperTable1.Row> paper = paperRow(row);
         if (paper.isPresent()) {
-          md.append(paperLine("*paper, Table 1*", paper.get())).append(" |\n");
+          md.append(paperLine("*paper, Table 1*", paper.get())).append(" | |\n");
         }
       }
       md.append('\n');
