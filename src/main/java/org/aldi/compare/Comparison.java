@@ -69,7 +69,10 @@ public final class Comparison {
   private final List<ComparisonTable.Protocol> protocols;
   private final Map<Long, Settings> seeds = new LinkedHashMap<>();
   private final Map<String, Settings> rows = new LinkedHashMap<>();
+  /** Settings of each seed and protocol for the evaluation (a row's overrides touch distill.* only). */
   private final Map<String, Settings> evaluations = new LinkedHashMap<>();
+  /** The evaluators of each seed and protocol, whose prepared ground truth all rows of the seed share. */
+  private final Map<String, ColdStartEvaluator> evaluators = new LinkedHashMap<>();
 
   private Comparison(String command, List<String> confFiles, List<String> overrides) {
     this.command = command;
@@ -78,16 +81,17 @@ public final class Comparison {
     this.protocols = c.maxUsers.stream().map(ComparisonTable.Protocol::new).toList();
     for (long seed : c.seeds) {
       String seedDir = seedDir(seed);
-      seeds.put(seed, ConfigLoader.load(confFiles, with(overrides, "run.dir=" + quoted(seedDir), "run.seed=" + seed)));
+      List<String> seedOverrides = with(overrides, "run.dir=" + quoted(seedDir), "run.seed=" + seed);
+      seeds.put(seed, ConfigLoader.load(confFiles, seedOverrides));
+      for (ComparisonTable.Protocol p : protocols) {
+        evaluations.put(seed + "/" + p.key(),
+            ConfigLoader.load(confFiles, with(seedOverrides, "evaluate.max-users=" + p.maxUsers())));
+      }
       for (Settings.Compare.Row row : c.rows) {
         List<String> o = with(overrides, "run.dir=" + quoted(seedDir + "/rows/" + row.id()), "run.seed=" + seed,
             "distill.method=" + quoted(row.method()));
         o.addAll(row.set());
         rows.put(key(row, seed), ConfigLoader.load(confFiles, o));
-        for (ComparisonTable.Protocol p : protocols) {
-          evaluations.put(key(row, seed) + "/" + p.key(),
-              ConfigLoader.load(confFiles, with(o, "evaluate.max-users=" + p.maxUsers())));
-        }
       }
     }
   }
@@ -105,12 +109,17 @@ public final class Comparison {
     Map<Long, RunFolder> bases = new LinkedHashMap<>();
     long start = System.nanoTime();
     writeTable(spark);
-    for (Settings.Compare.Row row : base.compare.rows) {
-      for (long seed : base.compare.seeds) {
-        RunFolder seedRun = bases.computeIfAbsent(seed, s -> prepareSeed(spark, s));
-        runRow(seedRun, row, seed);
-        writeTable(spark);
+    try {
+      for (Settings.Compare.Row row : base.compare.rows) {
+        for (long seed : base.compare.seeds) {
+          RunFolder seedRun = bases.computeIfAbsent(seed, s -> prepareSeed(spark, s));
+          runRow(seedRun, row, seed);
+          writeTable(spark);
+        }
       }
+    } finally {
+      evaluators.values().forEach(ColdStartEvaluator::close);
+      evaluators.clear();
     }
     LOG.info("compare: done in {} min; table in {}", String.format(Locale.ROOT, "%.1f",
         (System.nanoTime() - start) / 60e9), base.compare.out);
@@ -160,18 +169,19 @@ public final class Comparison {
     double evaluateSeconds = timed(what + ": evaluation", () -> {
       ScoringVectors vectors = ScoringVectors.read(run);
       for (ComparisonTable.Protocol p : protocols) {
-        Settings e = evaluations.get(key(row, seed) + "/" + p.key());
+        String key = seed + "/" + p.key();
+        Settings e = evaluations.get(key);
+        ColdStartEvaluator evaluator = evaluators.computeIfAbsent(key,
+            k -> new ColdStartEvaluator(ColdStartEvaluator.Split.read(seedRun), e));
         ObjectNode node = protocolsNode.putObject(p.key());
         node.put("max_users", p.maxUsers());
         ObjectNode metrics = node.putObject("metrics");
         ObjectNode users = node.putObject("users");
-        try (ColdStartEvaluator evaluator = new ColdStartEvaluator(ColdStartEvaluator.Split.read(run), e)) {
-          for (Task task : Task.values()) {
-            ColdStartEvaluator.Evaluation ev = evaluator.evaluate(task, Part.TEST, vectors.warmUsers(),
-                vectors.warmItems(), vectors.coldUsers(), vectors.coldItems(), e.evaluate.ks);
-            metrics.set(task.key(), JSON.valueToTree(ev.means()));
-            users.put(task.key(), ev.users());
-          }
+        for (Task task : Task.values()) {
+          ColdStartEvaluator.Evaluation ev = evaluator.evaluate(task, Part.TEST, vectors.warmUsers(),
+              vectors.warmItems(), vectors.coldUsers(), vectors.coldItems(), e.evaluate.ks);
+          metrics.set(task.key(), JSON.valueToTree(ev.means()));
+          users.put(task.key(), ev.users());
         }
       }
     });

@@ -37,7 +37,7 @@ class ComparisonSliceTest {
         "data.interactions.path=\"" + dir.resolve("users.dat") + "\"",
         "data.content.dimension=16", "backbone.method=bpr-mf", "backbone.dimension=16",
         "backbone.bpr.max-epochs=4", "backbone.bpr.learning-rate=0.05", "sample.epoch-sets=2",
-        "distill.hidden=16", "distill.batch-size=256", "distill.max-epochs=2", "distill.patience=1",
+        "distill.hidden=16", "distill.batch-size=256", "distill.max-epochs=1", "distill.patience=1",
         "distill.batch-norm-stat-batches=2", "distill.trainer=local", "distill.learning-rate=0.01",
         "report.sample-triples=512", "report.sample-pairs=200", "report.bins=10", "spark.partitions=2",
         "compare.seeds=[1, 2]", "compare.max-users=[0, 50]", "compare.out=\"" + out + "\"",
