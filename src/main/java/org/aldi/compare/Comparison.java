@@ -58,9 +58,9 @@ public final class Comparison {
   private static final Set<String> SHARED = Set.of(RunFolder.INPUT, RunFolder.SPLIT, RunFolder.TRIPLES,
       RunFolder.BACKBONE);
   /** Configuration sections the shared stages depend on (and run.seed). */
-  private static final List<String> BASE_SECTIONS = List.of("data", "split", "sample", "backbone", "evaluate");
+  static final List<String> BASE_SECTIONS = List.of("data", "split", "sample", "backbone", "evaluate");
   /** Configuration sections a row's model, evaluation and report depend on (and run.seed). */
-  private static final List<String> ROW_SECTIONS = List.of("data", "split", "sample", "backbone", "evaluate",
+  static final List<String> ROW_SECTIONS = List.of("data", "split", "sample", "backbone", "evaluate",
       "distill", "report");
   private static final List<String> FIGURE3 = List.of("rating.svg", "ranking.svg", "identification.svg");
 
