@@ -73,6 +73,8 @@ public final class Comparison {
   private final Map<String, Settings> evaluations = new LinkedHashMap<>();
   /** The evaluators of each seed and protocol, whose prepared ground truth all rows of the seed share. */
   private final Map<String, ColdStartEvaluator> evaluators = new LinkedHashMap<>();
+  /** Runs that failed in this invocation ("row, seed N: error"): reported in the table, tried again next time. */
+  private final List<String> failures = new ArrayList<>();
 
   private Comparison(String command, List<String> confFiles, List<String> overrides) {
     this.command = command;
@@ -104,7 +106,10 @@ public final class Comparison {
     return new Comparison(command, confFiles, overrides);
   }
 
-  /** Runs what is missing, row by row and seed by seed, rewriting the table after every run. */
+  /**
+   * Runs what is missing, row by row and seed by seed, rewriting the table after every run. A run that fails is
+   * logged, listed in the table and left for the next invocation, and the others go on; the job then fails.
+   */
   public void run(SparkSession spark) {
     Map<Long, RunFolder> bases = new LinkedHashMap<>();
     long start = System.nanoTime();
@@ -112,8 +117,13 @@ public final class Comparison {
     try {
       for (Settings.Compare.Row row : base.compare.rows) {
         for (long seed : base.compare.seeds) {
-          RunFolder seedRun = bases.computeIfAbsent(seed, s -> prepareSeed(spark, s));
-          runRow(seedRun, row, seed);
+          try {
+            RunFolder seedRun = bases.computeIfAbsent(seed, s -> prepareSeed(spark, s));
+            runRow(seedRun, row, seed);
+          } catch (RuntimeException e) {
+            LOG.error("compare: {}, seed {} failed; going on with the next run", row.id(), seed, e);
+            failures.add(row.id() + ", seed " + seed + ": " + e);
+          }
           writeTable(spark);
         }
       }
@@ -123,6 +133,10 @@ public final class Comparison {
     }
     LOG.info("compare: done in {} min; table in {}", String.format(Locale.ROOT, "%.1f",
         (System.nanoTime() - start) / 60e9), base.compare.out);
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException(failures.size() + " run(s) failed (run the command again to retry them): "
+          + String.join("; ", failures));
+    }
   }
 
   /** Ingest, split, triples and backbone of a seed, each unless made with the same configuration. */
@@ -255,6 +269,7 @@ public final class Comparison {
       json.put("command", command);
       json.set("timing", timing(spark, results));
       json.set("reports", JSON.valueToTree(reports));
+      json.set("failed", JSON.valueToTree(failures));
       json.set("configuration", JSON.readTree(base.renderJson()));
       writeAtomically(out.resolve("comparison.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
       writeAtomically(out.resolve("comparison.md"), markdown(table, json.get("timing"), reports, figures, out)
@@ -300,6 +315,11 @@ public final class Comparison {
             + "warm and cold items together (Eq. 1, 9), cold ranks cold items (Eq. 3), warm ranks warm items "
             + "(Eq. 2).\n\n");
     md.append(table.markdownTables());
+    if (!failures.isEmpty()) {
+      md.append("### Failed runs (this invocation; running the command again retries them)\n\n");
+      failures.forEach(f -> md.append("- ").append(f).append('\n'));
+      md.append('\n');
+    }
     List<String> checks = table.checks();
     if (!checks.isEmpty()) {
       md.append("### Targets\n\n");
