@@ -15,5 +15,7 @@ confs="--conf conf/local.conf --conf conf/$name.conf"
 if [ "$name" = xing-synthetic ] && [ ! -f target/data/xing-synthetic/source/_aldi_meta.json ]; then
   run mvn -q compile exec:exec -Dexec.mainClass=org.aldi.jobs.GenerateJob "-Dexec.args=$confs"
 fi
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain 2>/dev/null)" ]; then commit="$commit+local-changes"; fi
 run mvn -q compile exec:exec -Dexec.mainClass=org.aldi.jobs.BenchJob \
-  "-Dexec.args=--bench-name $name --bench-out docs/bench/$name $confs --set run.dir=\"target/runs/bench-$name\" $*"
+  "-Dexec.args=--bench-name $name --bench-out docs/bench/$name --bench-commit $commit $confs --set run.dir=\"target/runs/bench-$name\" $*"

@@ -9,19 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 stage=${1:?usage: jobs/run-stage.sh STAGE [--conf FILE]... [--set key=value]...}
 shift
-case "$stage" in
-  ingest) class=IngestJob ;; split) class=SplitJob ;; sample) class=SampleJob ;;
-  backbone) class=BackboneJob ;; distill) class=DistillJob ;; evaluate) class=EvaluateJob ;;
-  report) class=ReportJob ;;
-  pipeline) class=PipelineJob ;;
-  embed) class=EmbedItemsJob ;; recommend) class=RecommendJob ;; export) class=ExportJob ;;
-  *) echo "unknown stage: $stage" >&2; exit 2 ;;
-esac
+source jobs/stages.sh
+class=$(stage_class "$stage")
 args=("$@")
 if [ ${#args[@]} -eq 0 ]; then
   args=(--conf conf/local.conf --conf conf/citeulike-a.conf)
 fi
-cmd=(mvn -q compile exec:exec "-Dexec.mainClass=org.aldi.jobs.$class" "-Dexec.args=${args[*]}")
+cmd=(mvn -q compile exec:exec "-Dexec.mainClass=$class" "-Dexec.args=${args[*]}")
 if [ "${DRY_RUN:-0}" = 1 ]; then
   printf '%q ' "${cmd[@]}"; echo
 else

@@ -3,8 +3,11 @@ package org.aldi.backbone;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import java.util.List;
 import org.aldi.config.Settings;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
+import org.aldi.store.SparkProgress;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
 import org.apache.spark.ml.recommendation.ALS;
@@ -25,6 +28,15 @@ public final class BackboneStage implements Stage {
   @Override
   public String name() {
     return RunFolder.BACKBONE;
+  }
+
+  @Override
+  public Lineage lineage(Settings settings) {
+    return settings.backbone.method.equals("bpr-mf")
+        // BPR-MF trains on the triples and stops early on warm-validation Recall@(validation-k)
+        ? Lineage.of(List.of(RunFolder.SPLIT, RunFolder.TRIPLES), "backbone", "run.seed", "evaluate.validation-k",
+            "evaluate.max-users")
+        : Lineage.of(List.of(RunFolder.SPLIT), "backbone", "run.seed");
   }
 
   @Override
@@ -52,7 +64,12 @@ public final class BackboneStage implements Stage {
         .setUserCol("user")
         .setItemCol("item")
         .setRatingCol("rating");
-    ALSModel model = als.fit(train.withColumn("rating", lit(1.0f)));
+    ALSModel model;
+    // implicit-feedback ALS aggregates the Gram matrix YtY of the fixed side once per half iteration
+    try (SparkProgress.Phase phase = SparkProgress.phase(run.spark(), "backbone: ALS", 2 * b.alsMaxIter,
+        "aggregate at ALS.scala")) {
+      model = als.fit(train.withColumn("rating", lit(1.0f)));
+    }
     StageOutput.write(run, name(), settings, out -> {
       long users = out.writeParquet("user_factors", model.userFactors().orderBy("id"));
       long items = out.writeParquet("item_factors", model.itemFactors().orderBy("id"));

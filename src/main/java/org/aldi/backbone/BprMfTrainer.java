@@ -106,6 +106,12 @@ final class BprMfTrainer {
           LOG.info("backbone: no better validation recall for {} epochs, stopping", sinceBest);
           break;
         }
+        // at most: patience runs out (if no later epoch is better) or max-epochs is reached
+        int left = Math.min(b.bprMaxEpochs - epoch - 1, b.bprPatience - sinceBest);
+        double perEpoch = (System.nanoTime() - start) / 1e9 / (epoch + 1);
+        LOG.info(String.format("backbone: BPR-MF: at most %d more epochs unless validation improves (about %.0f s at "
+            + "%.1f s per epoch); at most %d more in any case", left, left * perEpoch, perEpoch,
+            b.bprMaxEpochs - epoch - 1));
       }
     }
     LOG.info("backbone: BPR-MF best epoch {} with validation warm {} {}", bestEpoch, recallKey,

@@ -22,8 +22,10 @@ public abstract class BaselineLayer extends AldiLayer {
 
   protected BaselineLayer() {}
 
-  protected BaselineLayer(int teacherDim, int contentDim, int hidden, boolean batchNorm, double initStd) {
-    super(teacherDim, contentDim, hidden, batchNorm, 0, 0, 0, false, initStd);
+  /** @param sparseContent as {@link AldiLayer}'s: the item tower's first layer is a sparse layer in front */
+  protected BaselineLayer(int teacherDim, int contentDim, boolean sparseContent, int hidden, boolean batchNorm,
+      double initStd) {
+    super(teacherDim, contentDim, sparseContent, hidden, batchNorm, 0, 0, 0, false, initStd);
   }
 
   /**

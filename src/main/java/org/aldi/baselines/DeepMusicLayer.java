@@ -10,14 +10,15 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * DeepMusic (van den Oord et al. 2013), the paper's generative baseline: one tower g = f_I over content regresses
  * the teacher item embedding, objective per triple ||g(c_i) - e_i||^2 + ||g(c_j) - e_j||^2 (squared error summed
  * over the coordinates, for the positive and the negative item). Scores: e_u . g(c_i) for a cold item (Eq. 4); there
- * is no user tower.
+ * is no user tower. With sparse content the item tower's first layer is the sparse layer in front, as ALDI's.
  */
 public class DeepMusicLayer extends BaselineLayer {
   /** For DL4J's JSON deserialisation. */
   public DeepMusicLayer() {}
 
-  public DeepMusicLayer(int teacherDim, int contentDim, int hidden, boolean batchNorm, double initStd) {
-    super(teacherDim, contentDim, hidden, batchNorm, initStd);
+  public DeepMusicLayer(int teacherDim, int contentDim, boolean sparseContent, int hidden, boolean batchNorm,
+      double initStd) {
+    super(teacherDim, contentDim, sparseContent, hidden, batchNorm, initStd);
   }
 
   @Override
@@ -32,6 +33,6 @@ public class DeepMusicLayer extends BaselineLayer {
 
   @Override
   public void defineParameters(SDLayerParams params) {
-    defineTower(params, StudentTowers.ITEM, getContentDim());
+    defineTower(params, StudentTowers.ITEM, isSparseContent() ? 0 : getContentDim());
   }
 }

@@ -1,6 +1,7 @@
 package org.aldi.baselines;
 
 import java.util.List;
+import org.aldi.distill.ContentTable;
 import org.aldi.distill.FeatureTable;
 import org.aldi.distill.TrainingBatches;
 import org.aldi.store.SeededHash;
@@ -23,7 +24,7 @@ public class DropoutBatches extends TrainingBatches {
   private final double dropout;
   private final long seed;
 
-  public DropoutBatches(FeatureTable users, FeatureTable items, FeatureTable content, FeatureTable weights,
+  public DropoutBatches(FeatureTable users, FeatureTable items, ContentTable content, FeatureTable weights,
       int batchSize, double dropout, long seed) {
     super(users, items, content, weights, batchSize);
     this.dropout = dropout;

@@ -12,14 +12,14 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * dot product is trained to reproduce the teacher's score, objective per triple
  * (s_ui - e_u . e_i)^2 + (s_uj - e_u . e_j)^2, with each item's behaviour embedding multiplied by its keep mask
  * (0 = dropped: the item is seen as cold). Input rows: ALDI's and the masks, [e_u | e_i | e_j | c_i | c_j | keep_i |
- * keep_j] ({@link DropoutBatches}).
+ * keep_j] ({@link DropoutBatches}). Dense content only: its item tower's first layer reads [e_i, c_i] together.
  */
 public class DropoutNetLayer extends BaselineLayer {
   /** For DL4J's JSON deserialisation. */
   public DropoutNetLayer() {}
 
   public DropoutNetLayer(int teacherDim, int contentDim, int hidden, boolean batchNorm, double initStd) {
-    super(teacherDim, contentDim, hidden, batchNorm, initStd);
+    super(teacherDim, contentDim, false, hidden, batchNorm, initStd);
   }
 
   @Override

@@ -17,6 +17,7 @@ import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -25,15 +26,23 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.aldi.config.Settings;
+import org.aldi.distill.AldiNetwork;
+import org.aldi.distill.DistillStage;
+import org.aldi.distill.EpochTrainer;
+import org.aldi.distill.TrainingBatches;
 import org.aldi.ranking.Candidates;
 import org.aldi.ranking.ColdStartEvaluator;
 import org.aldi.ranking.RankingEngine;
+import org.aldi.store.Preflight;
 import org.aldi.store.RunFolder;
+import org.aldi.store.SparkProgress;
 import org.aldi.store.Stage;
-import org.aldi.store.StageOutput;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -49,53 +58,112 @@ import org.slf4j.LoggerFactory;
 public final class Bench {
   private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The stages from the split to the metrics (the XING target's scope). */
+  private static final List<String> SPLIT_TO_METRICS =
+      List.of(RunFolder.SPLIT, RunFolder.TRIPLES, RunFolder.BACKBONE, RunFolder.MODEL, RunFolder.EVAL);
 
   private Bench() {}
 
-  public static Map<String, Object> run(SparkSession spark, Settings settings, String name, List<Stage> stages) {
+  public static Map<String, Object> run(SparkSession spark, Settings settings, String name, String commit,
+      List<Stage> stages) {
     RunFolder run = new RunFolder(spark, settings.run.dir);
+    Preflight.check(run, settings, stages);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("name", name);
+    report.put("commit", commit);
+    report.put("started", Instant.now().toString());
     report.put("machine", machine());
     report.put("spark_master", spark.sparkContext().master());
+    report.put("load_average_at_start", loadAverage());
     List<Map<String, Object>> stageRows = new ArrayList<>();
     long total = System.nanoTime();
     for (Stage stage : stages) {
       resetPeaks();
       long start = System.nanoTime();
       LOG.info("bench: stage {} start", stage.name());
-      stage.run(run, settings);
+      run.execute(stage, settings);
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("stage", stage.name());
       row.put("seconds", (System.nanoTime() - start) / 1e9);
       row.put("rows_written", rowsWritten(run, stage.name()));
       row.put("peak_rss_mb", peakRssMb());
       row.put("peak_heap_mb", peakHeapMb());
+      row.put("load_average_at_end", loadAverage());
       stageRows.add(row);
       LOG.info("bench: stage {} {}", stage.name(), row);
     }
     report.put("stages", stageRows);
     report.put("total_seconds", (System.nanoTime() - total) / 1e9);
-    report.put("distillation", distillation(run));
+    report.put("split_to_metrics_seconds", stageRows.stream()
+        .filter(r -> SPLIT_TO_METRICS.contains((String) r.get("stage"))).mapToDouble(r -> (Double) r.get("seconds"))
+        .sum());
+    report.put("metrics", JSON.convertValue(run.readJson(RunFolder.EVAL, "metrics.json"), Map.class));
+    Map<String, Object> distillation = distillation(run);
+    distillation.put("trainers", trainers(run, settings));
+    report.put("distillation", distillation);
     report.put("full_ranking", fullRanking(run, settings));
+    report.put("load_average_at_end", loadAverage());
     return report;
+  }
+
+  /**
+   * Both trainers on the same first aldi.bench.trainer-triples triples of epoch set 0, each from a fresh network: the
+   * local trainer (one network in this JVM) and DL4J's Spark parameter averaging (workers of this Spark master).
+   */
+  private static List<Map<String, Object>> trainers(RunFolder run, Settings settings) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(run.spark().sparkContext());
+    TrainingBatches batches = DistillStage.trainingBatches(run, settings);
+    Broadcast<TrainingBatches> broadcast = jsc.broadcast(batches);
+    Dataset<Row> sample = run.read(RunFolder.TRIPLES, "triples").where(col("epoch").equalTo(0))
+        .select("user", "pos", "neg").limit(settings.bench.trainerTriples).repartition(settings.spark.partitions)
+        .cache();
+    long triples = sample.count();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (boolean local : new boolean[] {true, false}) {
+      MultiLayerNetwork net = AldiNetwork.create(settings.distill, batches.layout(), settings.run.seed);
+      EpochTrainer trainer = EpochTrainer.create(local, settings, jsc, net, batches, broadcast);
+      long start = System.nanoTime();
+      trainer.fit(sample, triples);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("trainer", local ? "local" : "parameter-averaging");
+      row.put("triples", triples);
+      row.put("seconds", seconds);
+      row.put("triples_per_second", triples / seconds);
+      row.put("load_average_at_end", loadAverage());
+      rows.add(row);
+      LOG.info("bench: trainer {}", row);
+    }
+    sample.unpersist();
+    broadcast.destroy();
+    return rows;
   }
 
   /** Mean triples per second of the training part of each epoch, from model/history.json. */
   private static Map<String, Object> distillation(RunFolder run) {
     JsonNode history = run.readJson(RunFolder.MODEL, "history.json");
-    double sum = 0;
+    double triples = 0;
+    double train = 0;
+    double validation = 0;
+    double epochs = 0;
     int n = 0;
     for (JsonNode epoch : history.get("epochs")) {
-      sum += epoch.get("triples_per_second").asDouble();
+      triples += epoch.get("triples_per_second").asDouble() * epoch.get("train_seconds").asDouble();
+      train += epoch.get("train_seconds").asDouble();
+      validation += epoch.get("validation_seconds").asDouble();
+      epochs += epoch.get("epoch_seconds").asDouble();
       n++;
     }
     Map<String, Object> d = new LinkedHashMap<>();
-    d.put("trainer", run.readJson(RunFolder.MODEL, StageOutput.META_FILE).get("config").get("aldi")
+    d.put("trainer", run.meta(RunFolder.MODEL).get("config").get("aldi")
         .get("distill").get("trainer").asText());
     d.put("epochs", n);
     d.put("best_epoch", history.get("best_epoch").asInt());
-    d.put("mean_triples_per_second", n == 0 ? 0 : sum / n);
+    d.put("triples_trained", Math.round(triples));
+    d.put("triples_per_second", train == 0 ? 0 : triples / train);
+    d.put("mean_train_seconds", n == 0 ? 0 : train / n);
+    d.put("mean_validation_seconds", n == 0 ? 0 : validation / n);
+    d.put("mean_epoch_seconds", n == 0 ? 0 : epochs / n);
     return d;
   }
 
@@ -128,16 +196,24 @@ public final class Bench {
     Candidates candidates = Candidates.collect(items, allIds);
     int[] ks = settings.evaluate.ks;
 
-    long start = System.nanoTime();
-    Dataset<Row> perUser = RankingEngine.perUser(queries, RankingEngine.broadcast(spark, candidates), ks,
-        settings.evaluate.userBlockSize);
-    long ranked = RankingEngine.summarize(perUser, ks).users();
-    double rankingSeconds = (System.nanoTime() - start) / 1e9;
-
+    // each twice, in this JVM: the first pass warms up (JIT, the broadcast matrix), the second is the measurement
+    Broadcast<Candidates> broadcast = RankingEngine.broadcast(spark, candidates);
     float[] userMatrix = userMatrix(queries, candidates.dim());
     int threads = spark.sparkContext().defaultParallelism();
-    double productSeconds = bareProduct(userMatrix, candidates, settings.evaluate.userBlockSize, threads);
+    double[] rankingSeconds = new double[2];
+    double[] productSeconds = new double[2];
+    long ranked = 0;
+    for (int pass = 0; pass < 2; pass++) {
+      long start = System.nanoTime();
+      try (SparkProgress.Phase phase = SparkProgress.phase(spark, "bench: full ranking")) {
+        ranked = RankingEngine.summarize(RankingEngine.perUser(queries, broadcast, ks,
+            settings.evaluate.userBlockSize), ks).users();
+      }
+      rankingSeconds[pass] = (System.nanoTime() - start) / 1e9;
+      productSeconds[pass] = bareProduct(userMatrix, candidates, settings.evaluate.userBlockSize, threads);
+    }
     queries.unpersist();
+    broadcast.destroy();
 
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("users", userCount);
@@ -145,10 +221,13 @@ public final class Bench {
     r.put("items", candidates.size());
     r.put("dimension", candidates.dim());
     r.put("top_k", ks[ks.length - 1]);
-    r.put("ranking_seconds", rankingSeconds);
-    r.put("bare_product_seconds", productSeconds);
+    r.put("ranking_seconds", rankingSeconds[1]);
+    r.put("bare_product_seconds", productSeconds[1]);
     r.put("bare_product_threads", threads);
-    r.put("ratio", rankingSeconds / productSeconds);
+    r.put("ratio", rankingSeconds[1] / productSeconds[1]);
+    r.put("warm_up_ranking_seconds", rankingSeconds[0]);
+    r.put("warm_up_bare_product_seconds", productSeconds[0]);
+    r.put("load_average_at_end", loadAverage());
     LOG.info("bench: full ranking {}", r);
     return r;
   }
@@ -196,7 +275,7 @@ public final class Bench {
       return 0;
     }
     long rows = 0;
-    for (Iterator<JsonNode> it = run.readJson(stage, StageOutput.META_FILE).get("row_counts").elements();
+    for (Iterator<JsonNode> it = run.meta(stage).get("row_counts").elements();
         it.hasNext(); ) {
       rows += it.next().asLong();
     }
@@ -238,6 +317,17 @@ public final class Bench {
       }
     }
     return bytes / 1048576.0;
+  }
+
+  /** The 1-, 5- and 15-minute load averages of /proc/loadavg (the machine may be shared), or an empty list. */
+  private static List<Double> loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return List.of(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]));
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("bench: cannot read /proc/loadavg: {}", e.toString());
+      return List.of();
+    }
   }
 
   private static Map<String, Object> machine() {
@@ -282,24 +372,52 @@ public final class Bench {
   static String markdown(Map<String, Object> report) {
     StringBuilder md = new StringBuilder();
     md.append("# Benchmark: ").append(report.get("name")).append("\n\n");
+    md.append("Written by `jobs/bench.sh ").append(report.get("name")).append("` (org.aldi.jobs.BenchJob) at commit ")
+        .append(report.get("commit")).append(", started ").append(report.get("started")).append(".\n\n");
     md.append("Machine: ").append(report.get("machine")).append(", Spark master ")
-        .append(report.get("spark_master")).append(".\n\n");
-    md.append("| stage | seconds | rows written | peak RSS (MB) | peak heap (MB) |\n|---|---:|---:|---:|---:|\n");
+        .append(report.get("spark_master")).append(". Load average (1, 5, 15 min) at the start ")
+        .append(report.get("load_average_at_start")).append(", at the end ").append(report.get("load_average_at_end"))
+        .append(": the machine's ").append(((Map<String, Object>) report.get("machine")).get("cores"))
+        .append(" cores were shared with other work when the load exceeds that number.\n\n");
+    md.append("| stage | seconds | rows written | peak RSS (MB) | peak heap (MB) | load at end |\n"
+        + "|---|---:|---:|---:|---:|---|\n");
     for (Map<String, Object> s : (List<Map<String, Object>>) report.get("stages")) {
-      md.append(String.format("| %s | %.1f | %,d | %,.0f | %,.0f |%n", s.get("stage"), (Double) s.get("seconds"),
-          (Long) s.get("rows_written"), (Double) s.get("peak_rss_mb"), (Double) s.get("peak_heap_mb")));
+      md.append(String.format("| %s | %.1f | %,d | %,.0f | %,.0f | %s |%n", s.get("stage"), (Double) s.get("seconds"),
+          (Long) s.get("rows_written"), (Double) s.get("peak_rss_mb"), (Double) s.get("peak_heap_mb"),
+          s.get("load_average_at_end")));
     }
-    md.append(String.format("| **total** | %.1f | | | |%n%n", (Double) report.get("total_seconds")));
+    md.append(String.format("| **total** | %.1f | | | | |%n%n", (Double) report.get("total_seconds")));
+    md.append(String.format("Split to metrics (split, triples, backbone, model, eval): %.1f s.%n%n",
+        (Double) report.get("split_to_metrics_seconds")));
+    Map<String, Map<String, Object>> metrics = (Map<String, Map<String, Object>>) report.get("metrics");
+    md.append("| task | metrics (test) |\n|---|---|\n");
+    for (Map.Entry<String, Map<String, Object>> task : metrics.entrySet()) {
+      md.append("| ").append(task.getKey()).append(" | ");
+      task.getValue().forEach((k, v) -> md.append(k).append(' ')
+          .append(v instanceof Number x ? String.format("%.4f", x.doubleValue()) : String.valueOf(v)).append("; "));
+      md.append("|\n");
+    }
     Map<String, Object> d = (Map<String, Object>) report.get("distillation");
-    md.append(String.format("Distillation (trainer %s): %,.0f triples/s on average over %d epochs (best epoch %d).%n%n",
-        d.get("trainer"), (Double) d.get("mean_triples_per_second"), (Integer) d.get("epochs"),
-        (Integer) d.get("best_epoch")));
+    md.append(String.format("%nDistillation (trainer %s): %d epochs (best %d), %,d triples trained at %,.0f triples/s "
+            + "(training passes only); per epoch on average %.1f s of training, %.1f s of validation (overlapping "
+            + "the next epoch's training), %.1f s in all.%n%n",
+        d.get("trainer"), (Integer) d.get("epochs"), (Integer) d.get("best_epoch"), (Long) d.get("triples_trained"),
+        (Double) d.get("triples_per_second"), (Double) d.get("mean_train_seconds"),
+        (Double) d.get("mean_validation_seconds"), (Double) d.get("mean_epoch_seconds")));
+    md.append("Both trainers on the same triples (fresh networks):\n\n| trainer | triples | seconds | triples/s | "
+        + "load at end |\n|---|---:|---:|---:|---|\n");
+    for (Map<String, Object> t : (List<Map<String, Object>>) d.get("trainers")) {
+      md.append(String.format("| %s | %,d | %.1f | %,.0f | %s |%n", t.get("trainer"), (Long) t.get("triples"),
+          (Double) t.get("seconds"), (Double) t.get("triples_per_second"), t.get("load_average_at_end")));
+    }
     Map<String, Object> r = (Map<String, Object>) report.get("full_ranking");
-    md.append(String.format("Full ranking of %,d users x %,d items (d = %d, top %d, training items excluded): "
-            + "%.1f s; the bare matrix product of the same sizes (%d threads): %.1f s; ratio %.2f.%n",
+    md.append(String.format("%nFull ranking of %,d users x %,d items (d = %d, top %d, training items excluded): "
+            + "%.1f s; the bare matrix product of the same sizes (%d threads): %.1f s; ratio %.2f (second passes; "
+            + "the first, warm-up passes took %.1f s and %.1f s).%n",
         (Long) r.get("users_ranked"), (Integer) r.get("items"), (Integer) r.get("dimension"),
         (Integer) r.get("top_k"), (Double) r.get("ranking_seconds"), (Integer) r.get("bare_product_threads"),
-        (Double) r.get("bare_product_seconds"), (Double) r.get("ratio")));
+        (Double) r.get("bare_product_seconds"), (Double) r.get("ratio"), (Double) r.get("warm_up_ranking_seconds"),
+        (Double) r.get("warm_up_bare_product_seconds")));
     return md.toString();
   }
 }

@@ -2,7 +2,6 @@ package org.aldi.compare;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +30,10 @@ import org.aldi.sample.SampleStage;
 import org.aldi.score.ScoringVectors;
 import org.aldi.split.SplitStage;
 import org.aldi.store.RunFolder;
+import org.aldi.store.Lineage;
+import org.aldi.store.Preflight;
 import org.aldi.store.Stage;
+import org.aldi.store.StageInputs;
 import org.aldi.store.StageOutput;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -42,26 +43,21 @@ import org.slf4j.LoggerFactory;
  * The comparison of aldi.compare: for every seed, one run folder with ingest, split, triples and backbone
  * (run.seed = seed); for every row and seed, a run folder that shares those stages and holds the row's model, its
  * evaluation under every protocol (compare/result.json) and, with aldi.compare.reports, the eval and report stages
- * (Figure 3). After every run the table is rewritten into aldi.compare.out. A stage or row whose output is complete
- * and was made with the same configuration (the configuration sections it depends on) is not run again, so an
- * interrupted comparison resumes where it stopped.
+ * (Figure 3). After every run the table is rewritten into aldi.compare.out. Every stage, the row's evaluation
+ * included, runs through {@link RunFolder#execute} with its lineage, and one whose output is complete and was made
+ * from the same inputs (its lineage's fingerprints: configuration keys, code version, the upstream outputs it was
+ * built from; as under aldi.run.if-exists = resume) is not run again, so an interrupted comparison resumes where it
+ * stopped, and a row whose backbone was made again is redone.
  */
 public final class Comparison {
   private static final Logger LOG = LoggerFactory.getLogger(Comparison.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ObjectMapper CANONICAL = new ObjectMapper()
-      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
   /** Stage folder of a row run that holds its evaluation under every protocol (result.json). */
   static final String COMPARE = "compare";
   /** Stage folder of a seed's run folder that holds the wall times of its stages (seconds.json). */
   static final String TIMING = "timing";
   private static final Set<String> SHARED = Set.of(RunFolder.INPUT, RunFolder.SPLIT, RunFolder.TRIPLES,
       RunFolder.BACKBONE);
-  /** Configuration sections the shared stages depend on (and run.seed). */
-  static final List<String> BASE_SECTIONS = List.of("data", "split", "sample", "backbone", "evaluate");
-  /** Configuration sections a row's model, evaluation and report depend on (and run.seed). */
-  static final List<String> ROW_SECTIONS = List.of("data", "split", "sample", "backbone", "evaluate",
-      "distill", "report");
   private static final List<String> FIGURE3 = List.of("rating.svg", "ranking.svg", "identification.svg");
 
   private final String command;
@@ -139,19 +135,18 @@ public final class Comparison {
     }
   }
 
-  /** Ingest, split, triples and backbone of a seed, each unless made with the same configuration. */
+  /** Ingest, split, triples and backbone of a seed, each unless up to date. */
   private RunFolder prepareSeed(SparkSession spark, long seed) {
     Settings s = seeds.get(seed);
     RunFolder run = new RunFolder(spark, s.run.dir);
+    List<Stage> stages = List.of(new IngestStage(), new SplitStage(), new SampleStage(), new BackboneStage());
+    Preflight.check(run, s, stages);
     Map<String, Double> seconds = new LinkedHashMap<>();
-    boolean redo = false;
-    for (Stage stage : List.of(new IngestStage(), new SplitStage(), new SampleStage(), new BackboneStage())) {
-      if (!redo && madeWith(run, stage.name(), s, BASE_SECTIONS)) {
-        LOG.info("compare: seed {}: {} is complete, reused", seed, stage.name());
-        continue;
+    for (Stage stage : stages) {
+      Double t = unlessUpToDate(run, stage, s, "seed " + seed);
+      if (t != null) {
+        seconds.put(stage.name(), t);
       }
-      redo = true;
-      seconds.put(stage.name(), timed("seed " + seed + ": " + stage.name(), () -> stage.run(run, s)));
     }
     if (!seconds.isEmpty()) {
       ObjectNode timing = run.isComplete(TIMING) ? (ObjectNode) run.readJson(TIMING, "seconds.json")
@@ -162,62 +157,106 @@ public final class Comparison {
     return run;
   }
 
+  /**
+   * Runs the stage unless its output is complete and made from the same inputs; returns its wall seconds, or null
+   * when it was reused.
+   */
+  private static Double unlessUpToDate(RunFolder run, Stage stage, Settings s, String what) {
+    String staleness = StageInputs.staleness(run, stage, s);
+    if (staleness == null) {
+      LOG.info("compare: {}: {} is up to date, reused", what, stage.name());
+      return null;
+    }
+    LOG.info("compare: {}: {} runs, because {}", what, stage.name(), staleness);
+    return timed(what + ": " + stage.name(), () -> run.execute(stage, s));
+  }
+
   private void runRow(RunFolder seedRun, Settings.Compare.Row row, long seed) {
     Settings s = rows.get(key(row, seed));
     RunFolder run = seedRun.sharing(s.run.dir, SHARED);
     String what = row.id() + ", seed " + seed;
-    if (reusable(run, COMPARE, s)) {
+    Evaluation evaluation = new Evaluation(seedRun, row, seed);
+    if (StageInputs.staleness(run, evaluation, s) == null) {
       LOG.info("compare: {} is complete, reused", what);
       return;
     }
-    Double modelSeconds = null;
-    if (reusable(run, RunFolder.MODEL, s)) {
-      LOG.info("compare: {}: model is complete, reused", what);
-    } else {
-      modelSeconds = timed(what + ": model (" + row.method() + ")", () -> new ModelStage().run(run, s));
-    }
-    ObjectNode result = JSON.createObjectNode();
-    result.put("row", row.id()).put("name", row.name()).put("method", row.method()).put("seed", seed);
-    result.set("set", JSON.valueToTree(row.set()));
-    ObjectNode protocolsNode = result.putObject("protocols");
-    double evaluateSeconds = timed(what + ": evaluation", () -> {
-      ScoringVectors vectors = ScoringVectors.read(run);
-      for (ComparisonTable.Protocol p : protocols) {
-        String key = seed + "/" + p.key();
-        Settings e = evaluations.get(key);
-        ColdStartEvaluator evaluator = evaluators.computeIfAbsent(key,
-            k -> new ColdStartEvaluator(ColdStartEvaluator.Split.read(seedRun), e));
-        ObjectNode node = protocolsNode.putObject(p.key());
-        node.put("max_users", p.maxUsers());
-        ObjectNode metrics = node.putObject("metrics");
-        ObjectNode users = node.putObject("users");
-        for (Task task : Task.values()) {
-          ColdStartEvaluator.Evaluation ev = evaluator.evaluate(task, Part.TEST, vectors.warmUsers(),
-              vectors.warmItems(), vectors.coldUsers(), vectors.coldItems(), e.evaluate.ks);
-          metrics.set(task.key(), JSON.valueToTree(ev.means()));
-          users.put(task.key(), ev.users());
-        }
-      }
-    });
-    Double reportSeconds = null;
+    evaluation.modelSeconds = unlessUpToDate(run, new ModelStage(), s, what + " (" + row.method() + ")");
     if (base.compare.reports.contains(row.id())) {
-      reportSeconds = timed(what + ": eval and report stages", () -> {
-        new EvaluateStage().run(run, s);
-        new ReportStage().run(run, s);
+      Double eval = unlessUpToDate(run, new EvaluateStage(), s, what);
+      Double report = unlessUpToDate(run, new ReportStage(), s, what);
+      evaluation.reportSeconds = (eval == null ? 0 : eval) + (report == null ? 0 : report);
+    }
+    unlessUpToDate(run, evaluation, s, what);
+  }
+
+  /**
+   * The "compare" output of a row run: its model evaluated under every protocol (result.json), with the wall times
+   * of its model, evaluation and report.
+   */
+  private final class Evaluation implements Stage {
+    private final RunFolder seedRun;
+    private final Settings.Compare.Row row;
+    private final long seed;
+    /** Seconds of the model and of the eval and report stages in this invocation (null: not run now). */
+    Double modelSeconds;
+    Double reportSeconds;
+
+    Evaluation(RunFolder seedRun, Settings.Compare.Row row, long seed) {
+      this.seedRun = seedRun;
+      this.row = row;
+      this.seed = seed;
+    }
+
+    @Override
+    public String name() {
+      return COMPARE;
+    }
+
+    @Override
+    public Lineage lineage(Settings settings) {
+      return Lineage.of(List.of(RunFolder.SPLIT, RunFolder.BACKBONE, RunFolder.MODEL), "run.seed", "evaluate",
+          "compare.max-users");
+    }
+
+    @Override
+    public void run(RunFolder run, Settings s) {
+      String what = row.id() + ", seed " + seed;
+      ObjectNode result = JSON.createObjectNode();
+      result.put("row", row.id()).put("name", row.name()).put("method", row.method()).put("seed", seed);
+      result.set("set", JSON.valueToTree(row.set()));
+      ObjectNode protocolsNode = result.putObject("protocols");
+      double evaluateSeconds = timed(what + ": evaluation", () -> {
+        ScoringVectors vectors = ScoringVectors.read(run);
+        for (ComparisonTable.Protocol p : protocols) {
+          String key = seed + "/" + p.key();
+          Settings e = evaluations.get(key);
+          ColdStartEvaluator evaluator = evaluators.computeIfAbsent(key,
+              k -> new ColdStartEvaluator(ColdStartEvaluator.Split.read(seedRun), e));
+          ObjectNode node = protocolsNode.putObject(p.key());
+          node.put("max_users", p.maxUsers());
+          ObjectNode metrics = node.putObject("metrics");
+          ObjectNode users = node.putObject("users");
+          for (Task task : Task.values()) {
+            ColdStartEvaluator.Evaluation ev = evaluator.evaluate(task, Part.TEST, vectors.warmUsers(),
+                vectors.warmItems(), vectors.coldUsers(), vectors.coldItems(), e.evaluate.ks);
+            metrics.set(task.key(), JSON.valueToTree(ev.means()));
+            users.put(task.key(), ev.users());
+          }
+        }
       });
+      JsonNode history = run.readJson(RunFolder.MODEL, "history.json");
+      ObjectNode model = result.putObject("model");
+      putNullable(model, "wall_seconds", modelSeconds != null ? modelSeconds : epochSeconds(history));
+      model.put("timed", modelSeconds != null);
+      if (history.has("best_epoch")) {
+        model.put("best_epoch", history.get("best_epoch").asInt());
+        model.put("epochs", history.get("epochs").size());
+      }
+      result.put("evaluate_seconds", evaluateSeconds);
+      putNullable(result, "report_seconds", reportSeconds);
+      StageOutput.write(run, COMPARE, s, out -> out.writeJson("result.json", result));
+      LOG.info("compare: {} done: {}", what, protocolsNode);
     }
-    JsonNode history = run.readJson(RunFolder.MODEL, "history.json");
-    ObjectNode model = result.putObject("model");
-    putNullable(model, "wall_seconds", modelSeconds != null ? modelSeconds : epochSeconds(history));
-    model.put("timed", modelSeconds != null);
-    if (history.has("best_epoch")) {
-      model.put("best_epoch", history.get("best_epoch").asInt());
-      model.put("epochs", history.get("epochs").size());
-    }
-    result.put("evaluate_seconds", evaluateSeconds);
-    putNullable(result, "report_seconds", reportSeconds);
-    StageOutput.write(run, COMPARE, s, out -> out.writeJson("result.json", result));
-    LOG.info("compare: {} done: {}", what, protocolsNode);
   }
 
   /** Sum of the epochs' seconds of a model's history (for a model trained by an earlier invocation); null without. */
@@ -239,8 +278,9 @@ public final class Comparison {
     for (Settings.Compare.Row row : base.compare.rows) {
       for (long seed : base.compare.seeds) {
         Settings s = rows.get(key(row, seed));
-        RunFolder run = new RunFolder(spark, seeds.get(seed).run.dir).sharing(s.run.dir, SHARED);
-        if (reusable(run, COMPARE, s)) {
+        RunFolder seedRun = new RunFolder(spark, seeds.get(seed).run.dir);
+        RunFolder run = seedRun.sharing(s.run.dir, SHARED);
+        if (StageInputs.staleness(run, new Evaluation(seedRun, row, seed), s) == null) {
           results.add(ComparisonTable.result(run.readJson(COMPARE, "result.json"),
               run.readJson(RunFolder.MODEL, "history.json")));
           if (!reports.containsKey(row.id()) && run.isComplete(RunFolder.REPORT)) {
@@ -373,50 +413,6 @@ public final class Comparison {
     Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
     Files.write(temp, bytes);
     Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  /**
-   * True when a row run's stage is complete, was made with the same configuration and after the backbone it was
-   * trained on (a backbone made again invalidates the rows on it).
-   */
-  private static boolean reusable(RunFolder run, String stage, Settings settings) {
-    return madeWith(run, stage, settings, ROW_SECTIONS) && run.isComplete(RunFolder.BACKBONE)
-        && completed(run, stage).isAfter(completed(run, RunFolder.BACKBONE));
-  }
-
-  private static Instant completed(RunFolder run, String stage) {
-    return Instant.parse(run.readJson(stage, StageOutput.META_FILE).get("completed").asText());
-  }
-
-  /**
-   * True when the stage's output is complete and its configuration agrees with the settings on the sections and on
-   * run.seed.
-   */
-  static boolean madeWith(RunFolder run, String stage, Settings settings, List<String> sections) {
-    if (!run.isComplete(stage)) {
-      return false;
-    }
-    try {
-      JsonNode stored = run.readJson(stage, StageOutput.META_FILE).get("config");
-      return fingerprint(stored, sections).equals(fingerprint(JSON.readTree(settings.renderJson()), sections));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** SHA-256 of run.seed and the named sections of a configuration ({"aldi": {...}}), keys sorted. */
-  static String fingerprint(JsonNode config, List<String> sections) {
-    JsonNode aldi = config.get("aldi");
-    Map<String, Object> picked = new LinkedHashMap<>();
-    picked.put("seed", aldi.get("run").get("seed"));
-    for (String section : sections) {
-      picked.put(section, aldi.get(section));
-    }
-    try {
-      return StageOutput.sha256(CANONICAL.writeValueAsString(CANONICAL.convertValue(picked, Map.class)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static double timed(String what, Runnable body) {

@@ -27,6 +27,7 @@ public final class Settings implements Serializable {
   public final Serve serve;
   public final Report report;
   public final Compare compare;
+  public final Bench bench;
   private final String rendered;
 
   Settings(Config root) {
@@ -43,6 +44,7 @@ public final class Settings implements Serializable {
       serve = new Serve(new Section(root, "aldi.serve."));
       report = new Report(new Section(root, "aldi.report."));
       compare = new Compare(new Section(root, "aldi.compare."));
+      bench = new Bench(new Section(root, "aldi.bench."));
     } catch (ConfigException e) {
       throw new ConfigError("bad configuration value: " + e.getMessage());
     }
@@ -58,11 +60,15 @@ public final class Settings implements Serializable {
     public final String dir;
     public final long seed;
     public final boolean overwrite;
+    /** Skip a stage whose output is complete and made from the same inputs (if-exists = resume). */
+    public final boolean resume;
 
     Run(Section c) {
       dir = nonEmpty(c, "dir", "aldi.run.dir");
       seed = c.getLong("seed");
-      overwrite = oneOf(c, "if-exists", "aldi.run.if-exists", "overwrite", "fail").equals("overwrite");
+      String ifExists = oneOf(c, "if-exists", "aldi.run.if-exists", "overwrite", "resume", "fail");
+      overwrite = !ifExists.equals("fail");
+      resume = ifExists.equals("resume");
     }
   }
 
@@ -87,6 +93,8 @@ public final class Settings implements Serializable {
     public final String contentFormat;
     public final int contentDimension;
     public final int minItemFrequency;
+    /** aldi.data.ids = "string": ids are text, mapped to indices at ingest. */
+    public final boolean stringIds;
 
     Data(Section c) {
       interactionsPath = nonEmpty(c, "interactions.path", "aldi.data.interactions.path");
@@ -95,6 +103,12 @@ public final class Settings implements Serializable {
       contentFormat = oneOf(c, "content.format", "aldi.data.content.format", "citeulike-tags", "parquet");
       contentDimension = positive(c, "content.dimension", "aldi.data.content.dimension");
       minItemFrequency = positive(c, "content.min-item-frequency", "aldi.data.content.min-item-frequency");
+      stringIds = oneOf(c, "ids", "aldi.data.ids", "integer", "string").equals("string");
+      if (stringIds && (interactionsFormat.equals("citeulike-users") || !contentFormat.equals("parquet"))) {
+        throw new ConfigError("aldi.data.ids = string needs aldi.data.interactions.format = csv or parquet and "
+            + "aldi.data.content.format = parquet (the citeulike formats identify users and items by line number), "
+            + "got " + interactionsFormat + " and " + contentFormat);
+      }
     }
   }
 
@@ -401,6 +415,14 @@ public final class Settings implements Serializable {
               + "backbone-only)");
         }
       }
+    }
+  }
+
+  public static final class Bench implements Serializable {
+    public final int trainerTriples;
+
+    Bench(Section c) {
+      trainerTriples = positive(c, "trainer-triples", "aldi.bench.trainer-triples");
     }
   }
 

@@ -3,6 +3,9 @@ package org.aldi.distill;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import org.aldi.backbone.TruncatedNormal;
+import org.aldi.store.SeededHash;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
@@ -11,7 +14,6 @@ import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
@@ -20,7 +22,9 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * DL4J output layer, so that DL4J (and its Spark parameter averaging) trains them together.
  *
  * <p>Input row: [e_u | e_i | e_j | c_i | c_j] for a triple (u, i, j): frozen teacher embeddings (backbone
- * dimension d) and item content (dimension c). Label: the teacher-qualifying weight w_i (Eq. 21).
+ * dimension d) and item content (dimension c); for sparse content, the output h = c . W1 + b1 (width hidden) of the
+ * item tower's first layer, a {@link SparseContentLayer} in front of this one. Label: the teacher-qualifying weight
+ * w_i (Eq. 21).
  * Output ("activations"): per triple [s_ui, s_uj, t_ui, t_uj, d_i^S, d_i^T] so that the loss terms can be
  * reported per epoch ({@link AldiLoss}); the network's score is the objective's batch mean.
  *
@@ -36,6 +40,7 @@ public class AldiLayer extends SameDiffOutputLayer {
 
   private int teacherDim;
   private int contentDim;
+  private boolean sparseContent;
   private int hidden;
   private boolean batchNorm;
   private double alpha;
@@ -43,14 +48,20 @@ public class AldiLayer extends SameDiffOutputLayer {
   private double gamma;
   private boolean squaredRatingDistance;
   private double initStd;
+  private long initSeed;
 
   /** For DL4J's JSON deserialisation (executors rebuild the network from its configuration). */
   public AldiLayer() {}
 
-  public AldiLayer(int teacherDim, int contentDim, int hidden, boolean batchNorm, double alpha, double beta,
-      double gamma, boolean squaredRatingDistance, double initStd) {
+  /**
+   * @param sparseContent true when a {@link SparseContentLayer} in front applies the item tower's first layer, so
+   *     that this layer's input carries its output (width hidden) in place of the content
+   */
+  public AldiLayer(int teacherDim, int contentDim, boolean sparseContent, int hidden, boolean batchNorm, double alpha,
+      double beta, double gamma, boolean squaredRatingDistance, double initStd) {
     this.teacherDim = teacherDim;
     this.contentDim = contentDim;
+    this.sparseContent = sparseContent;
     this.hidden = hidden;
     this.batchNorm = batchNorm;
     this.alpha = alpha;
@@ -60,9 +71,14 @@ public class AldiLayer extends SameDiffOutputLayer {
     this.initStd = initStd;
   }
 
+  /** Width of one item's part of an input row: c, or hidden for content through a {@link SparseContentLayer}. */
+  public int contentWidth() {
+    return sparseContent ? hidden : contentDim;
+  }
+
   /** Width of an input row. */
   public int inputWidth() {
-    return 3 * teacherDim + 2 * contentDim;
+    return 3 * teacherDim + 2 * contentWidth();
   }
 
   @Override
@@ -98,13 +114,14 @@ public class AldiLayer extends SameDiffOutputLayer {
   }
 
   /**
-   * The parts of the input rows: e_u, e_i, e_j (teacher embeddings, width d) and c_i, c_j (content, width c).
-   * Called first by every layer's graph definition, so it also quiets ND4J's graph-building output.
+   * The parts of the input rows: e_u, e_i, e_j (teacher embeddings, width d) and c_i, c_j (content, width c; for
+   * sparse content the outputs h of the first layer in front, width hidden). Called first by every layer's graph
+   * definition, so it also quiets ND4J's graph-building output.
    */
   protected SDVariable[] inputParts(SDVariable input) {
     SameDiffChatter.silence();
     int d = teacherDim;
-    int c = contentDim;
+    int c = contentWidth();
     return new SDVariable[] {
         input.get(SDIndex.all(), SDIndex.interval(0, d)),
         input.get(SDIndex.all(), SDIndex.interval(d, 2 * d)),
@@ -136,41 +153,27 @@ public class AldiLayer extends SameDiffOutputLayer {
   }
 
   private SDVariable distance(SameDiff sd, SDVariable diff) {
-    return squaredRatingDistance ? sd.math().square(diff) : sd.math().abs(diff);
+    return squaredRatingDistance ? diff.mul(diff) : sd.math().abs(diff);
   }
 
   /**
-   * Linear -> [batch norm] -> tanh -> Linear, applied to equally sized parts that share one set of batch
-   * statistics (the mean of the parts' means and variances equals the statistics of their concatenation).
+   * Linear -> [batch norm] -> tanh -> Linear, applied to equally sized parts stacked into one matrix (one set of
+   * batch statistics over all their rows, and one matrix product per layer instead of one per part), then split.
    */
   protected SDVariable[] tower(SameDiff sd, Map<String, SDVariable> p, String tower, SDVariable... parts) {
-    SDVariable[] h = new SDVariable[parts.length];
-    for (int k = 0; k < parts.length; k++) {
-      h[k] = parts[k].mmul(p.get(tower + StudentTowers.W1)).add(p.get(tower + StudentTowers.B1));
-    }
+    SDVariable x = parts.length == 1 ? parts[0] : sd.concat(0, parts);
+    SDVariable h = sparseContent && tower.equals(StudentTowers.ITEM) ? x // first layer in front
+        : x.mmul(p.get(tower + StudentTowers.W1)).add(p.get(tower + StudentTowers.B1));
     if (batchNorm) {
-      SDVariable mean = h[0].mean(true, 0);
-      for (int k = 1; k < h.length; k++) {
-        mean = mean.add(h[k].mean(true, 0));
-      }
-      mean = mean.div(h.length);
-      SDVariable[] centred = new SDVariable[h.length];
-      SDVariable variance = null;
-      for (int k = 0; k < h.length; k++) {
-        centred[k] = h[k].sub(mean);
-        SDVariable partVariance = sd.math().square(centred[k]).mean(true, 0);
-        variance = variance == null ? partVariance : variance.add(partVariance);
-      }
-      SDVariable scale = sd.math().rsqrt(variance.div(h.length).add(BN_EPSILON)).mul(p.get(tower + StudentTowers.BN_GAMMA));
-      for (int k = 0; k < h.length; k++) {
-        h[k] = centred[k].mul(scale).add(p.get(tower + StudentTowers.BN_BETA));
-      }
+      SDVariable centred = h.sub(h.mean(true, 0));
+      // x * x rather than square(x): ND4J differentiates square through pow, several times slower
+      SDVariable variance = centred.mul(centred).mean(true, 0);
+      h = centred.mul(sd.math().rsqrt(variance.add(BN_EPSILON)).mul(p.get(tower + StudentTowers.BN_GAMMA)))
+          .add(p.get(tower + StudentTowers.BN_BETA));
     }
-    SDVariable[] out = new SDVariable[h.length];
-    for (int k = 0; k < h.length; k++) {
-      out[k] = sd.math().tanh(h[k]).mmul(p.get(tower + StudentTowers.W2)).add(p.get(tower + StudentTowers.B2));
-    }
-    return out;
+    SDVariable out = sd.math().tanh(h).mmul(p.get(tower + StudentTowers.W2)).add(p.get(tower + StudentTowers.B2));
+    return parts.length == 1 ? new SDVariable[] {out}
+        : sd.unstack(sd.reshape(out, parts.length, -1, teacherDim), 0, parts.length);
   }
 
   @Override
@@ -181,12 +184,15 @@ public class AldiLayer extends SameDiffOutputLayer {
   @Override
   public void defineParameters(SDLayerParams params) {
     defineTower(params, StudentTowers.USER, teacherDim);
-    defineTower(params, StudentTowers.ITEM, contentDim);
+    defineTower(params, StudentTowers.ITEM, sparseContent ? 0 : contentDim);
   }
 
+  /** The tower's parameters; inputDim 0: its first layer is in front of this layer. */
   protected void defineTower(SDLayerParams params, String tower, int inputDim) {
-    params.addWeightParam(tower + StudentTowers.W1, inputDim, hidden);
-    params.addBiasParam(tower + StudentTowers.B1, 1, hidden);
+    if (inputDim > 0) {
+      params.addWeightParam(tower + StudentTowers.W1, inputDim, hidden);
+      params.addBiasParam(tower + StudentTowers.B1, 1, hidden);
+    }
     if (batchNorm) {
       params.addBiasParam(tower + StudentTowers.BN_GAMMA, 1, hidden);
       params.addBiasParam(tower + StudentTowers.BN_BETA, 1, hidden);
@@ -195,30 +201,34 @@ public class AldiLayer extends SameDiffOutputLayer {
     params.addBiasParam(tower + StudentTowers.B2, 1, teacherDim);
   }
 
-  /** Weights: truncated normal (|z| <= 2) with std init-std, as the reference code; biases 0; BN scale 1. */
+  /**
+   * Weights: truncated normal (|z| <= 2) with std init-std, as the reference code, each from its own generator seeded
+   * by (initSeed, name); biases 0; BN scale 1.
+   */
   @Override
   public void initializeParameters(Map<String, INDArray> params) {
-    Random random = Nd4j.getRandom();
     for (Map.Entry<String, INDArray> entry : params.entrySet()) {
       String name = entry.getKey();
       INDArray array = entry.getValue();
       if (name.endsWith(StudentTowers.W1) || name.endsWith(StudentTowers.W2)) {
-        long n = array.length();
-        double[] values = new double[(int) n];
-        for (int k = 0; k < n; k++) {
-          double z;
-          do {
-            z = random.nextGaussian();
-          } while (Math.abs(z) > 2);
-          values[k] = z * initStd;
-        }
-        array.assign(Nd4j.create(values, array.shape(), 'c').castTo(array.dataType()));
+        truncatedNormal(array, initStd, initSeed, name);
       } else if (name.endsWith(StudentTowers.BN_GAMMA)) {
         array.assign(1);
       } else {
         array.assign(0);
       }
     }
+  }
+
+  /**
+   * Fills an array with z * std, z standard normal redrawn while |z| &gt; 2 ({@link TruncatedNormal}), from a
+   * generator of its own seeded by (seed, parameter name): a tower's initial weights do not depend on which layer
+   * holds them (dense content, or the sparse first layer in front).
+   */
+  static void truncatedNormal(INDArray array, double std, long seed, String name) {
+    float[] values = TruncatedNormal.sample(new Random(SeededHash.hash(seed, name.hashCode())), (int) array.length(),
+        std);
+    array.assign(Nd4j.create(values, array.shape(), 'c').castTo(array.dataType()));
   }
 
   /** The batch-norm scale and shift are not L2-regularised (reference code §3.1); all other params are. */
@@ -250,6 +260,8 @@ public class AldiLayer extends SameDiffOutputLayer {
   public void setTeacherDim(int v) { teacherDim = v; }
   public int getContentDim() { return contentDim; }
   public void setContentDim(int v) { contentDim = v; }
+  public boolean isSparseContent() { return sparseContent; }
+  public void setSparseContent(boolean v) { sparseContent = v; }
   public int getHidden() { return hidden; }
   public void setHidden(int v) { hidden = v; }
   public boolean isBatchNorm() { return batchNorm; }
@@ -264,4 +276,6 @@ public class AldiLayer extends SameDiffOutputLayer {
   public void setSquaredRatingDistance(boolean v) { squaredRatingDistance = v; }
   public double getInitStd() { return initStd; }
   public void setInitStd(double v) { initStd = v; }
+  public long getInitSeed() { return initSeed; }
+  public void setInitSeed(long v) { initSeed = v; }
 }

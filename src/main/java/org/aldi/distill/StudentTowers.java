@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -50,32 +51,34 @@ public final class StudentTowers implements Serializable {
   }
 
   /**
-   * Builds the inference towers from the trained layer parameters, estimating the batch-norm population
-   * statistics from sample training batches (input rows as the layer sees them).
+   * Builds the inference towers from a trained student network ({@link AldiNetwork}), estimating the batch-norm
+   * population statistics from sample training batches (input rows as the network sees them).
    */
-  public static StudentTowers fromParameters(Map<String, INDArray> params, AldiLayer layer, List<INDArray> sampleBatches) {
-    int d = layer.getTeacherDim();
-    int c = layer.getContentDim();
+  public static StudentTowers fromNetwork(MultiLayerNetwork net, List<INDArray> sampleBatches) {
+    InputLayout layout = AldiNetwork.layout(net);
+    int d = layout.teacherDim();
+    int c = layout.contentWidth();
     List<INDArray> userInputs = new ArrayList<>();
     List<INDArray> itemInputs = new ArrayList<>();
     for (INDArray batch : sampleBatches) {
       INDArray x = batch.castTo(DataType.FLOAT);
       userInputs.add(x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).dup());
       itemInputs.add(Nd4j.vstack(
-          x.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * d, 3 * d + c)).dup(),
-          x.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * d + c, 3 * d + 2 * c)).dup()));
+          x.get(NDArrayIndex.all(), NDArrayIndex.interval(layout.contentOffset(0), layout.contentOffset(0) + c)).dup(),
+          x.get(NDArrayIndex.all(), NDArrayIndex.interval(layout.contentOffset(1), layout.contentOffset(1) + c)).dup()));
     }
-    return withStatistics(params, layer.isBatchNorm(), userInputs, itemInputs);
+    return withStatistics(AldiNetwork.towerParameters(net), AldiNetwork.layerOf(net).isBatchNorm(), userInputs,
+        itemInputs, layout.slots());
   }
 
   /**
    * Inference towers from trained parameters (names as in {@link #toJson}) and, with batch normalisation, the
-   * population statistics of the first layer's outputs over sample inputs of each tower (one (n x input) array per
-   * training batch, as the tower saw them in training). Without parameters of the user tower f_U is the identity
-   * (a generative baseline scores e_u . g(c_i), Eq. 4).
+   * population statistics of the first layer's outputs over sample inputs of each tower (one array per training
+   * batch, as the tower saw them in training; item inputs dense, or in slots when itemSlots &gt; 0). Without
+   * parameters of the user tower f_U is the identity (a generative baseline scores e_u . g(c_i), Eq. 4).
    */
   public static StudentTowers withStatistics(Map<String, INDArray> params, boolean batchNorm,
-      List<INDArray> userInputs, List<INDArray> itemInputs) {
+      List<INDArray> userInputs, List<INDArray> itemInputs, int itemSlots) {
     Map<String, float[]> arrays = new LinkedHashMap<>();
     Map<String, long[]> shapes = new LinkedHashMap<>();
     for (Map.Entry<String, INDArray> e : params.entrySet()) {
@@ -83,33 +86,27 @@ public final class StudentTowers implements Serializable {
       shapes.put(e.getKey(), e.getValue().shape());
     }
     if (batchNorm) {
-      for (String tower : new String[] {USER, ITEM}) {
-        if (params.containsKey(tower + W1)) {
-          putStatistics(arrays, shapes, params, tower, tower.equals(USER) ? userInputs : itemInputs);
-        }
+      StudentTowers towers = new StudentTowers(arrays, shapes, false);
+      if (arrays.containsKey(USER + W1)) {
+        towers.putStatistics(USER, userInputs, 0);
       }
+      towers.putStatistics(ITEM, itemInputs, itemSlots);
     }
     return new StudentTowers(arrays, shapes, batchNorm);
   }
 
   /** Mean over the batches of the first layer's batch mean and unbiased batch variance (Algorithm 2). */
-  private static void putStatistics(Map<String, float[]> arrays, Map<String, long[]> shapes,
-      Map<String, INDArray> params, String tower, List<INDArray> inputs) {
+  private void putStatistics(String tower, List<INDArray> inputs, int slots) {
     INDArray sum = null;
     INDArray varSum = null;
     for (INDArray x : inputs) {
-      INDArray h = x.castTo(DataType.FLOAT).mmul(floatParam(params, tower + W1))
-          .addRowVector(floatParam(params, tower + B1));
+      INDArray h = firstLayer(tower, x, slots);
       sum = add(sum, h.mean(0));
       // unbiased batch variance m/(m-1) * biased, as in Algorithm 2
       varSum = add(varSum, h.var(true, 0));
     }
     put(arrays, shapes, tower + BN_MEAN, sum.div(inputs.size()));
     put(arrays, shapes, tower + BN_VAR, varSum.div(inputs.size()));
-  }
-
-  private static INDArray floatParam(Map<String, INDArray> params, String name) {
-    return params.get(name).castTo(DataType.FLOAT);
   }
 
   private static INDArray add(INDArray sum, INDArray value) {
@@ -158,22 +155,48 @@ public final class StudentTowers implements Serializable {
 
   /** f_U for a batch of teacher user embeddings, rows of an (n x d) array (a copy of them without f_U). */
   public INDArray mapUsers(INDArray teacherUsers) {
-    return arrays.containsKey(USER + W1) ? apply(USER, teacherUsers) : teacherUsers.castTo(DataType.FLOAT).dup();
+    return arrays.containsKey(USER + W1) ? apply(USER, teacherUsers, 0) : teacherUsers.castTo(DataType.FLOAT).dup();
   }
 
-  /** f_I for a batch of item content vectors, rows of an (n x c) array. */
+  /** f_I for a batch of dense item content vectors, rows of an (n x c) array. */
   public INDArray mapItems(INDArray content) {
-    return apply(ITEM, content);
+    return mapItems(content, 0);
   }
 
-  private INDArray apply(String tower, INDArray x) {
-    INDArray h = x.castTo(DataType.FLOAT).mmul(array(tower + W1)).addiRowVector(array(tower + B1));
+  /**
+   * f_I for a batch of item content rows in the layout of {@link ContentTable}: dense (n x c) when slots is 0,
+   * else (n x 2 slots) rows of attribute indices followed by their values (padding: value 0).
+   */
+  public INDArray mapItems(INDArray content, int slots) {
+    return apply(ITEM, content, slots);
+  }
+
+  private INDArray apply(String tower, INDArray x, int slots) {
+    INDArray h = firstLayer(tower, x, slots);
     if (batchNorm) {
       INDArray std = Transforms.sqrt(array(tower + BN_VAR).add(AldiLayer.BN_EPSILON), false);
       h.subiRowVector(array(tower + BN_MEAN)).diviRowVector(std)
           .muliRowVector(array(tower + BN_GAMMA)).addiRowVector(array(tower + BN_BETA));
     }
     return Transforms.tanh(h, false).mmul(array(tower + W2)).addiRowVector(array(tower + B2));
+  }
+
+  /**
+   * The first layer x . W1 + b1 of a tower ({@link AldiLayer#firstLayer}): a matrix product for dense rows; for
+   * rows of slots, sum_k value_k * W1[index_k] + b1, nnz x hidden multiply-adds per row, never densified.
+   */
+  private INDArray firstLayer(String tower, INDArray x, int slots) {
+    INDArray b1 = array(tower + B1);
+    if (slots == 0) {
+      return x.castTo(DataType.FLOAT).mmul(array(tower + W1)).addiRowVector(b1);
+    }
+    int dim = (int) shapes.get(tower + W1)[0];
+    int hidden = (int) shapes.get(tower + W1)[1];
+    int n = (int) x.rows();
+    float[] h = new float[n * hidden];
+    SlotProduct.forward(x.castTo(DataType.FLOAT).dup('c').data().asFloat(), 2 * slots, 0, n, slots,
+        arrays.get(tower + W1), dim, hidden, h, hidden, 0);
+    return Nd4j.create(h, new long[] {n, hidden}, 'c').addiRowVector(b1);
   }
 
   private synchronized INDArray array(String name) {

@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.col;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.IntStream;
+import org.aldi.content.ContentColumn;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -35,7 +37,7 @@ public final class StudentVectors {
 
   /**
    * The input with one more column, outputCol = f_I(c) (array&lt;float&gt;) of its content column contentCol (an
-   * array of numbers); every other column is kept.
+   * array of numbers, or an ml Vector whose sparse rows stay sparse); every other column is kept.
    */
   public static Dataset<Row> withItemVectors(Dataset<Row> input, String contentCol, String outputCol,
       Broadcast<StudentTowers> towers) {
@@ -44,6 +46,7 @@ public final class StudentVectors {
 
   private static Dataset<Row> map(Dataset<Row> input, String inputCol, String outputCol,
       Broadcast<StudentTowers> towers, boolean userTower) {
+    ContentColumn.isVector(input.schema(), inputCol);
     StructType schema = input.schema().add(outputCol, DataTypes.createArrayType(DataTypes.FloatType, false), false);
     int column = input.schema().fieldIndex(inputCol);
     JavaRDD<Row> rows = input.javaRDD().mapPartitions(it -> new Iterator<Row>() {
@@ -68,30 +71,28 @@ public final class StudentVectors {
 
   private static Iterator<Row> mapBlock(Iterator<Row> it, int column, StudentTowers towers, boolean userTower) {
     List<Row> inputs = new ArrayList<>(BLOCK);
-    List<float[]> vectors = new ArrayList<>(BLOCK);
+    List<Object> contents = new ArrayList<>(BLOCK);
     while (it.hasNext() && inputs.size() < BLOCK) {
       Row r = it.next();
       inputs.add(r);
-      List<Object> v = r.getList(column);
-      float[] f = new float[v.size()];
-      for (int k = 0; k < f.length; k++) {
-        f[k] = ((Number) v.get(k)).floatValue();
-      }
-      vectors.add(f);
+      contents.add(ContentTable.value(r, column));
     }
-    int dim = vectors.get(0).length;
-    float[] flat = new float[inputs.size() * dim];
+    // the block's vectors in the layout of a content table: dense, or sparse slots
+    ContentTable block = ContentTable.of(IntStream.range(0, inputs.size()).toArray(), contents, "input vectors");
+    int width = block.width();
+    float[] flat = new float[inputs.size() * width];
     for (int r = 0; r < inputs.size(); r++) {
-      System.arraycopy(vectors.get(r), 0, flat, r * dim, dim);
+      block.copy(r, flat, r * width, "input vectors");
     }
-    INDArray x = Nd4j.create(flat, new long[] {inputs.size(), dim}, 'c');
-    INDArray out = userTower ? towers.mapUsers(x) : towers.mapItems(x);
+    INDArray x = Nd4j.create(flat, new long[] {inputs.size(), width}, 'c');
+    INDArray out = userTower ? towers.mapUsers(x) : towers.mapItems(x, block.slots());
+    int outDim = (int) out.columns();
+    float[] vectors = out.dup('c').data().asFloat();
     List<Row> rows = new ArrayList<>(inputs.size());
     for (int r = 0; r < inputs.size(); r++) {
-      float[] vector = out.getRow(r).dup().data().asFloat();
-      Float[] boxed = new Float[vector.length];
-      for (int k = 0; k < vector.length; k++) {
-        boxed[k] = vector[k];
+      Float[] boxed = new Float[outDim];
+      for (int k = 0; k < outDim; k++) {
+        boxed[k] = vectors[r * outDim + k];
       }
       Row in = inputs.get(r);
       Object[] values = new Object[in.size() + 1];

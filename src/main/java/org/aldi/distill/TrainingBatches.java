@@ -11,19 +11,19 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Turns triples (user, pos, neg) into minibatches for {@link AldiLayer}: input rows [e_u | e_i | e_j | c_i | c_j]
- * and label w_i. Runs on the executors, with the tables broadcast. A baseline may extend the labels (DropoutNet's
- * dropout masks) by overriding {@link #build}.
+ * (content in the layout of its {@link ContentTable}: dense, or sparse slots) and label w_i. Runs on the executors,
+ * with the tables broadcast. A baseline may extend the rows (DropoutNet's dropout masks) by overriding {@link #build}.
  */
 public class TrainingBatches implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final FeatureTable users;
   private final FeatureTable items;
-  private final FeatureTable content;
+  private final ContentTable content;
   private final FeatureTable weights;
   private final int batchSize;
 
-  public TrainingBatches(FeatureTable users, FeatureTable items, FeatureTable content, FeatureTable weights,
+  public TrainingBatches(FeatureTable users, FeatureTable items, ContentTable content, FeatureTable weights,
       int batchSize) {
     if (users.dim() != items.dim()) {
       throw new IllegalStateException("user and item teacher embeddings differ in dimension: " + users.dim()
@@ -36,12 +36,9 @@ public class TrainingBatches implements Serializable {
     this.batchSize = batchSize;
   }
 
-  public int teacherDim() {
-    return users.dim();
-  }
-
-  public int contentDim() {
-    return content.dim();
+  /** The layout of the input rows. */
+  public InputLayout layout() {
+    return new InputLayout(users.dim(), content.dim(), content.slots());
   }
 
   /** Batches of the rows (user, pos, neg), in order; the last one may be smaller. */
@@ -69,9 +66,10 @@ public class TrainingBatches implements Serializable {
 
   /** One minibatch from triples {user, pos, neg}. */
   public DataSet build(List<int[]> triples) {
-    int d = users.dim();
-    int c = content.dim();
-    int width = 3 * d + 2 * c;
+    InputLayout layout = layout();
+    int d = layout.teacherDim();
+    int c = layout.contentWidth();
+    int width = layout.width();
     int n = triples.size();
     float[] x = new float[n * width];
     float[] w = new float[n];

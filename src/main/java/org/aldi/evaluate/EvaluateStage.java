@@ -14,6 +14,7 @@ import org.aldi.ranking.ColdStartEvaluator.Evaluation;
 import org.aldi.ranking.ColdStartEvaluator.Part;
 import org.aldi.ranking.ColdStartEvaluator.Task;
 import org.aldi.score.ScoringVectors;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The "eval" stage: overall (Eq. 1), warm (Eq. 2) and cold (Eq. 3) recommendation on the test part, with Eq. 9
  * scores from the backbone's teacher vectors and the model stage's student vectors ({@link ScoringVectors}). Writes
- * eval/metrics.json (means per task), eval/users.json (users averaged per task) and eval/per_user (Parquet).
+ * eval/metrics.json (means per task, with the number of users averaged and of candidate items ranked),
+ * eval/users.json (users averaged per task) and eval/per_user (Parquet).
  */
 public final class EvaluateStage implements Stage {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateStage.class);
@@ -35,6 +37,12 @@ public final class EvaluateStage implements Stage {
   @Override
   public String name() {
     return RunFolder.EVAL;
+  }
+
+  @Override
+  public Lineage lineage(Settings settings) {
+    return Lineage.of(List.of(RunFolder.SPLIT, RunFolder.BACKBONE, RunFolder.MODEL),
+        "evaluate.k", "evaluate.max-users", "evaluate.overall-users");
   }
 
   @Override
@@ -63,6 +71,8 @@ public final class EvaluateStage implements Stage {
               means.put(m.getKey(), m.getValue());
             }
           }
+          means.put("users", e.users());
+          means.put("candidates", e.candidates());
           persisted.add(e.perUser());
           users.put(task.key(), e.users());
           rows += e.users();

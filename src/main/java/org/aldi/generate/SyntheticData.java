@@ -13,6 +13,8 @@ import org.aldi.store.StageOutput;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -41,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *       popularity_i * exp(taste-signal * z_u . z_i / sqrt(latent-dimension)) (Gumbel top-n_u over all items).
  * </ol>
  * Writes, under aldi.generate.dir, the stage "source": interactions (user, item) and item_content (item,
- * features) in the "parquet" formats of data-schemas/source.*.json, and recipe.json (parameters and counts).
+ * features: a sparse ml Vector) in the "parquet" formats of data-schemas/source.*.json, and recipe.json
+ * (parameters and counts).
  */
 public final class SyntheticData {
   /** Name of the output folder under aldi.generate.dir. */
@@ -84,17 +87,15 @@ public final class SyntheticData {
           return rows.iterator();
         });
 
+    // sparse binary content: an ml SparseVector, stored in Parquet as its indices and values only
     StructType contentSchema = new StructType().add("item", DataTypes.IntegerType, false)
-        .add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+        .add("features", new VectorUDT(), false);
     JavaRDD<Row> content = spark.range(0, g.items, 1, settings.spark.partitions).as(Encoders.LONG()).javaRDD()
         .map(item -> {
           int[] set = attributesOf(seed, (int) (long) item, g, itemsB.value(), attributesB.value());
-          Float[] features = new Float[g.contentDimension];
-          Arrays.fill(features, 0f);
-          for (int a : set) {
-            features[a] = 1f;
-          }
-          return RowFactory.create((int) (long) item, features);
+          double[] ones = new double[set.length];
+          Arrays.fill(ones, 1.0);
+          return RowFactory.create((int) (long) item, Vectors.sparse(g.contentDimension, set, ones));
         });
 
     StageOutput.write(folder, SOURCE, settings, out -> {

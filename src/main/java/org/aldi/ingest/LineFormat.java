@@ -38,4 +38,31 @@ final class LineFormat {
     }
     throw new MalformedInputException(file, lineIndex + 1, what + " '" + token + "' is not an integer >= 0");
   }
+
+  /** A text id: the trimmed token, which must not be empty. */
+  static String nonEmpty(String file, long lineIndex, String token, String what) {
+    String value = token.trim();
+    if (value.isEmpty()) {
+      throw new MalformedInputException(file, lineIndex + 1, what + " is empty");
+    }
+    return value;
+  }
+
+  /** An optional float field: null when blank. */
+  static Float optionalFloat(String file, long lineIndex, String token, String what) {
+    try {
+      return token.isBlank() ? null : Float.parseFloat(token.trim());
+    } catch (NumberFormatException e) {
+      throw new MalformedInputException(file, lineIndex + 1, what + " '" + token + "' is not a number");
+    }
+  }
+
+  /** An optional integer field: null when blank. */
+  static Long optionalLong(String file, long lineIndex, String token, String what) {
+    try {
+      return token.isBlank() ? null : Long.parseLong(token.trim());
+    } catch (NumberFormatException e) {
+      throw new MalformedInputException(file, lineIndex + 1, what + " '" + token + "' is not an integer");
+    }
+  }
 }

@@ -7,8 +7,10 @@ import java.util.function.Function;
 import org.aldi.config.ConfigError;
 import org.aldi.config.ConfigLoader;
 import org.aldi.config.Settings;
+import org.aldi.store.Preflight;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
+import org.aldi.store.StageInputs;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -80,14 +82,29 @@ public final class JobLauncher {
     return ConfigLoader.load(parsed.confFiles(), parsed.overrides());
   }
 
-  /** Runs the stages in order and prints the wall time of each. */
+  /**
+   * Runs the stages in order and prints the wall time of each; first checks that their source paths exist and that
+   * the overwrite policy allows their outputs ({@link Preflight}). Each stage runs through {@link RunFolder#execute},
+   * so that its output records its input fingerprints; under aldi.run.if-exists = resume a stage whose output is
+   * complete and made from the same inputs is skipped (the log says why any other one runs).
+   */
   public static void runStages(RunFolder run, Settings settings, Stage... stages) {
+    Preflight.check(run, settings, List.of(stages));
     StringBuilder times = new StringBuilder(String.format("%nstage wall times (run folder %s)%n", run.root()));
     long total = System.nanoTime();
     for (Stage stage : stages) {
       long start = System.nanoTime();
+      if (settings.run.resume) {
+        String staleness = StageInputs.staleness(run, stage, settings);
+        if (staleness == null) {
+          LOG.info("stage {}: output complete and up to date, skipped (aldi.run.if-exists = resume)", stage.name());
+          times.append(String.format("  %-10s  skipped (up to date)%n", stage.name()));
+          continue;
+        }
+        LOG.info("stage {}: runs, because {}", stage.name(), staleness);
+      }
       LOG.info("stage {}: start (run folder {})", stage.name(), run.root());
-      stage.run(run, settings);
+      run.execute(stage, settings);
       double seconds = (System.nanoTime() - start) / 1e9;
       LOG.info("stage {}: done in {} s", stage.name(), String.format("%.1f", seconds));
       times.append(String.format("  %-10s %8.1f s%n", stage.name(), seconds));

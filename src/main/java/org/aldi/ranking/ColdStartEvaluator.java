@@ -71,11 +71,12 @@ public final class ColdStartEvaluator implements AutoCloseable {
   }
 
   /**
-   * One evaluation: means per metric and K ("precision@20", ...), the number of users averaged, and the per-user
-   * metrics (user, precision_at_K..., recall_at_K..., ndcg_at_K...) when asked for; that Dataset is persisted and
-   * the caller unpersists it.
+   * One evaluation: means per metric and K ("precision@20", ...), the number of users averaged, the number of
+   * candidate items ranked, and the per-user metrics (user, precision_at_K..., recall_at_K..., ndcg_at_K...) when
+   * asked for; that Dataset is persisted and the caller unpersists it.
    */
-  public record Evaluation(Task task, Part part, Map<String, Double> means, long users, Dataset<Row> perUser) {}
+  public record Evaluation(Task task, Part part, Map<String, Double> means, long users, int candidates,
+      Dataset<Row> perUser) {}
 
   private final SparkSession spark;
   private final Split split;
@@ -135,6 +136,10 @@ public final class ColdStartEvaluator implements AutoCloseable {
       LOG.warn("{} task: {} of its {} candidate items have no vector and cannot be recommended", task.key(),
           expectedItems.length - candidates.size(), expectedItems.length);
     }
+    if (ks[ks.length - 1] > candidates.size()) {
+      LOG.warn("{} task: K = {} is larger than its {} candidate items, so every ranked list is shorter than K; "
+          + "Precision@K still divides by K (reference code)", task.key(), ks[ks.length - 1], candidates.size());
+    }
     Dataset<Row> perUser = RankingEngine.perUser(queries(task, part).join(userVectors, "user"),
         RankingEngine.broadcast(spark, candidates), ks, settings.userBlockSize);
     if (keepPerUser) {
@@ -148,7 +153,8 @@ public final class ColdStartEvaluator implements AutoCloseable {
           ? (expectedUsers - summary.users()) + " of " + expectedUsers + " users with ground truth have no user vector"
           : "some of the " + expectedUsers + " users have more than one user vector"));
     }
-    return new Evaluation(task, part, summary.means(), summary.users(), keepPerUser ? perUser : null);
+    return new Evaluation(task, part, summary.means(), summary.users(), candidates.size(),
+        keepPerUser ? perUser : null);
   }
 
   /**

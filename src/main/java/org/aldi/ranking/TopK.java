@@ -19,17 +19,22 @@ public final class TopK {
    * @param excluded candidates (by index into ids) that must not be returned; may be null
    */
   public static int[] select(float[] scores, int offset, int[] ids, BitSet excluded, int k) {
-    // A min-heap of candidate indices whose root is the worst of the best k seen so far.
+    // A min-heap of candidate indices whose root is the worst of the best k seen so far. Once it is full, most
+    // candidates lose against the root: that comparison comes first, the exclusion lookup only for the others.
     int[] heap = new int[Math.min(k, ids.length)];
     int size = 0;
     for (int c = 0; c < ids.length; c++) {
+      boolean full = size == heap.length;
+      if (full && (size == 0 || !better(scores[offset + c], ids[c], scores[offset + heap[0]], ids[heap[0]]))) {
+        continue;
+      }
       if (excluded != null && excluded.get(c)) {
         continue;
       }
-      if (size < heap.length) {
+      if (!full) {
         heap[size] = c;
         siftUp(heap, size++, scores, offset, ids);
-      } else if (size > 0 && better(scores[offset + c], ids[c], scores[offset + heap[0]], ids[heap[0]])) {
+      } else {
         heap[0] = c;
         siftDown(heap, size, scores, offset, ids);
       }

@@ -1,6 +1,7 @@
 package org.aldi.report;
 
 import java.util.List;
+import org.aldi.distill.InputLayout;
 import org.aldi.distill.StudentTowers;
 import org.aldi.distill.TrainingBatches;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,8 +23,10 @@ record Alignment(List<int[]> triples, double[][] columns) {
 
   static Alignment score(List<int[]> triples, TrainingBatches batches, StudentTowers towers, int batchSize) {
     int n = triples.size();
-    int d = batches.teacherDim();
-    int c = batches.contentDim();
+    InputLayout layout = batches.layout();
+    int d = layout.teacherDim();
+    int c = layout.contentWidth();
+    int slots = layout.slots();
     double[][] columns = new double[COLUMNS.length][n];
     for (int start = 0; start < n; start += batchSize) {
       int end = Math.min(n, start + batchSize);
@@ -32,8 +35,8 @@ record Alignment(List<int[]> triples, double[][] columns) {
       INDArray ei = slice(x, d, 2 * d);
       INDArray ej = slice(x, 2 * d, 3 * d);
       INDArray fu = towers.mapUsers(eu);
-      INDArray gi = towers.mapItems(slice(x, 3 * d, 3 * d + c));
-      INDArray gj = towers.mapItems(slice(x, 3 * d + c, 3 * d + 2 * c));
+      INDArray gi = towers.mapItems(slice(x, layout.contentOffset(0), layout.contentOffset(0) + c), slots);
+      INDArray gj = towers.mapItems(slice(x, layout.contentOffset(1), layout.contentOffset(1) + c), slots);
       INDArray[] values = {
           rowDot(eu, ei), rowDot(fu, gi), rowDot(eu, ej), rowDot(fu, gj),
           rowDot(ei, ei.subRowVector(ej.mean(0))), rowDot(gi, gi.subRowVector(gj.mean(0)))};

@@ -83,7 +83,11 @@ final class ReportPage {
   private static String metricsTable(JsonNode metrics, JsonNode users) {
     StringBuilder t = new StringBuilder("<table class=\"metrics\"><tr><th>task</th>");
     List<String> keys = new ArrayList<>();
-    metrics.elements().next().fieldNames().forEachRemaining(keys::add);
+    metrics.elements().next().fieldNames().forEachRemaining(k -> {
+      if (k.contains("@")) { // the metrics; "users" and "candidates" are counts
+        keys.add(k);
+      }
+    });
     keys.forEach(k -> t.append("<th>").append(escape(k)).append("</th>"));
     t.append("<th>users</th></tr>\n");
     for (Iterator<Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {

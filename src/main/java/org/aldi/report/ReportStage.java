@@ -15,10 +15,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.aldi.config.Settings;
+import org.aldi.distill.ContentTable;
 import org.aldi.distill.FeatureTable;
 import org.aldi.distill.StudentTowers;
 import org.aldi.distill.TeacherWeights;
 import org.aldi.distill.TrainingBatches;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
@@ -47,6 +49,13 @@ public final class ReportStage implements Stage {
   }
 
   @Override
+  public Lineage lineage(Settings settings) {
+    // Figure 3 scores training triples in training-sized batches with the teacher weights of training
+    return Lineage.of(List.of(RunFolder.INPUT, RunFolder.SPLIT, RunFolder.TRIPLES, RunFolder.BACKBONE,
+        RunFolder.MODEL, RunFolder.EVAL), "report", "run.seed", "distill.batch-size", "distill.teacher-weight");
+  }
+
+  @Override
   public void run(RunFolder run, Settings settings) {
     if (!run.has(RunFolder.MODEL, "towers.json")) {
       LOG.info("report: model/ of {} has no student towers (aldi.distill.method = {}): nothing to report",
@@ -70,7 +79,7 @@ public final class ReportStage implements Stage {
     Dataset<Row> content = run.read(RunFolder.INPUT, "item_content");
     FeatureTable teacherUsers = FeatureTable.collect(userFactors, "id", "features", "backbone/user_factors");
     FeatureTable teacherItems = FeatureTable.collect(itemFactors, "id", "features", "backbone/item_factors");
-    FeatureTable contentTable = FeatureTable.collect(content, "item", "features", "input/item_content");
+    ContentTable contentTable = ContentTable.collect(content, "item", "features", "input/item_content");
     Settings.Distill s = settings.distill;
     // minibatches exactly as in training; their label, the teacher weight w_i, is not used here
     FeatureTable weights = FeatureTable.ofScalars(TeacherWeights.compute(run.read(RunFolder.SPLIT, "train"),
@@ -122,28 +131,32 @@ public final class ReportStage implements Stage {
 
   /** e_u . e_i of each pair. */
   private static double[] teacherScores(List<int[]> pairs, FeatureTable users, FeatureTable items) {
-    INDArray[] m = rows(pairs, users, items, "warm validation");
-    return Alignment.rowDot(m[0], m[1]).toDoubleVector();
+    INDArray u = rows(pairs, 0, users.dim(), (id, x, at) -> users.copy(id, x, at, "warm validation users"));
+    INDArray v = rows(pairs, 1, items.dim(), (id, x, at) -> items.copy(id, x, at, "warm validation items"));
+    return Alignment.rowDot(u, v).toDoubleVector();
   }
 
   /** f_U(e_u) . f_I(c_i) of each pair. */
-  private static double[] studentScores(List<int[]> pairs, FeatureTable users, FeatureTable content,
+  private static double[] studentScores(List<int[]> pairs, FeatureTable users, ContentTable content,
       StudentTowers towers) {
-    INDArray[] m = rows(pairs, users, content, "cold validation");
-    return Alignment.rowDot(towers.mapUsers(m[0]), towers.mapItems(m[1])).toDoubleVector();
+    INDArray u = rows(pairs, 0, users.dim(), (id, x, at) -> users.copy(id, x, at, "cold validation users"));
+    INDArray c = rows(pairs, 1, content.width(), (id, x, at) -> content.copy(id, x, at, "cold validation items"));
+    return Alignment.rowDot(towers.mapUsers(u), towers.mapItems(c, content.slots())).toDoubleVector();
   }
 
-  /** The user vectors and the item vectors of the pairs, as two matrices. */
-  private static INDArray[] rows(List<int[]> pairs, FeatureTable users, FeatureTable items, String what) {
+  /** Copies a vector by id into an array at an offset. */
+  private interface RowCopy {
+    void copy(int id, float[] target, int offset);
+  }
+
+  /** One (n x width) matrix of the vectors of column `side` (0 user, 1 item) of the pairs. */
+  private static INDArray rows(List<int[]> pairs, int side, int width, RowCopy table) {
     int n = pairs.size();
-    float[] u = new float[n * users.dim()];
-    float[] v = new float[n * items.dim()];
+    float[] x = new float[n * width];
     for (int k = 0; k < n; k++) {
-      users.copy(pairs.get(k)[0], u, k * users.dim(), what + " users");
-      items.copy(pairs.get(k)[1], v, k * items.dim(), what + " items");
+      table.copy(pairs.get(k)[side], x, k * width);
     }
-    return new INDArray[] {Nd4j.create(u, new long[] {n, users.dim()}, 'c'),
-        Nd4j.create(v, new long[] {n, items.dim()}, 'c')};
+    return Nd4j.create(x, new long[] {n, width}, 'c');
   }
 
   private static byte[] alignmentCsv(Alignment a) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.aldi.config.Settings;
 import org.aldi.split.SplitStage;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.SeededHash;
 import org.aldi.store.Stage;
@@ -67,6 +68,12 @@ public final class SampleStage implements Stage {
   @Override
   public String name() {
     return RunFolder.TRIPLES;
+  }
+
+  @Override
+  public Lineage lineage(Settings settings) {
+    // the partitions decide how the triples are partitioned, which is how parameter averaging splits them
+    return Lineage.of(List.of(RunFolder.SPLIT), "sample", "run.seed", "spark.partitions");
   }
 
   @Override

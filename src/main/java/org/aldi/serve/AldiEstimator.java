@@ -10,26 +10,23 @@ import java.util.Map;
 import org.aldi.backbone.BackboneStage;
 import org.aldi.config.ConfigLoader;
 import org.aldi.config.Settings;
+import org.aldi.content.ContentColumn;
 import org.aldi.distill.DistillStage;
 import org.aldi.ingest.IngestStage;
 import org.aldi.sample.SampleStage;
-import org.aldi.score.Eq9;
 import org.aldi.split.SplitStage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Estimator;
-import org.apache.spark.ml.functions;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -192,20 +189,18 @@ public final class AldiEstimator extends Estimator<AldiModel> {
     interactions.select(col(getOrDefault(userCol)).cast(DataTypes.IntegerType).as("user"),
             col(getOrDefault(itemCol)).cast(DataTypes.IntegerType).as("item"))
         .write().mode(SaveMode.Overwrite).parquet(interactionsPath);
-    Dataset<Row> items = content.toDF();
     String features = getOrDefault(contentCol);
-    if (content.schema().apply(features).dataType() instanceof VectorUDT) {
-      items = items.withColumn(features, functions.vector_to_array(col(features), "float32"));
-    }
-    items = items.select(col(getOrDefault(itemCol)).cast(DataTypes.IntegerType).as("item"),
-        col(features).cast(DataTypes.createArrayType(DataTypes.FloatType)).as("features"));
-    items.write().mode(SaveMode.Overwrite).parquet(contentPath);
+    boolean vector = ContentColumn.isVector(content.schema(), features);
+    content.toDF().select(col(getOrDefault(itemCol)).cast(DataTypes.IntegerType).as("item"),
+            ContentColumn.stored(col(features), vector).as("features"))
+        .write().mode(SaveMode.Overwrite).parquet(contentPath);
 
     List<String> overrides = new ArrayList<>(List.of(
         "run.dir=" + quoted(dir),
         "data.interactions.path=" + quoted(interactionsPath), "data.interactions.format=parquet",
         "data.content.path=" + quoted(contentPath), "data.content.format=parquet",
-        "data.content.dimension=" + Eq9.dimension(content.sparkSession().read().parquet(contentPath), "features")));
+        "data.content.dimension=" + ContentColumn.dimensionOf(content.sparkSession().read().parquet(contentPath),
+            "features")));
     for (Map.Entry<Param<?>, String> e : keys.entrySet()) {
       @SuppressWarnings("unchecked")
       Param<Object> param = (Param<Object>) e.getKey();
@@ -215,7 +210,7 @@ public final class AldiEstimator extends Estimator<AldiModel> {
     RunFolder run = new RunFolder(content.sparkSession(), dir);
     for (Stage stage : new Stage[] {new IngestStage(), new SplitStage(), new SampleStage(), new BackboneStage(),
         new DistillStage()}) {
-      stage.run(run, settings);
+      run.execute(stage, settings);
     }
     AldiModel model = new AldiModel(uid, EmbedStage.towers(run))
         .setContentCol(getOrDefault(contentCol)).setOutputCol(getOrDefault(outputCol));

@@ -1,7 +1,5 @@
 package org.aldi.serve;
 
-import static org.apache.spark.sql.functions.col;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +10,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.aldi.content.ContentColumn;
 import org.aldi.distill.StudentTowers;
 import org.aldi.distill.StudentVectors;
 import org.apache.hadoop.fs.Path;
@@ -19,8 +18,6 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
-import org.apache.spark.ml.functions;
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
@@ -31,16 +28,14 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.ArrayType;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * A trained ALDI model as a spark.ml Transformer: maps an item-content DataFrame to item vectors f_I(c) (Eq. 8,
  * batch norm with population statistics), which score against a user's f_U(e_u) as a cold item does in Eq. 9.
- * Content is an array of numbers or an ml Vector; the output column is array&lt;float&gt;.
+ * Content is an array of numbers or an ml Vector (sparse rows stay sparse: the item tower's first layer multiplies
+ * only their non-zero entries); the output column is array&lt;float&gt;.
  *
  * <p>Saved in the layout of MLlib's own models: path/metadata (one JSON line: class, uid, timestamp, Spark version,
  * paramMap, defaultParamMap, as DefaultParamsWriter writes it, so PipelineModel.load reads it too) and path/data
@@ -110,17 +105,9 @@ public final class AldiModel extends Model<AldiModel> implements MLWritable {
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
-    String content = getContentCol();
-    Dataset<Row> input = dataset.toDF();
-    String mapped = content;
-    if (dataset.schema().apply(content).dataType() instanceof VectorUDT) {
-      mapped = content + "_array_" + uid;
-      input = input.withColumn(mapped, functions.vector_to_array(col(content), "float32"));
-    }
     Broadcast<StudentTowers> broadcast =
         JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(towers);
-    Dataset<Row> out = StudentVectors.withItemVectors(input, mapped, getOutputCol(), broadcast);
-    return mapped.equals(content) ? out : out.drop(mapped);
+    return StudentVectors.withItemVectors(dataset.toDF(), getContentCol(), getOutputCol(), broadcast);
   }
 
   @Override
@@ -129,13 +116,7 @@ public final class AldiModel extends Model<AldiModel> implements MLWritable {
     if (!List.of(schema.fieldNames()).contains(content)) {
       throw new IllegalArgumentException("no content column '" + content + "' in " + schema.simpleString());
     }
-    DataType type = schema.apply(content).dataType();
-    boolean ok = type instanceof VectorUDT
-        || (type instanceof ArrayType array && array.elementType() instanceof NumericType);
-    if (!ok) {
-      throw new IllegalArgumentException("content column '" + content + "' must be an array of numbers or an ml "
-          + "Vector, got " + type.simpleString());
-    }
+    ContentColumn.isVector(schema, content);
     if (List.of(schema.fieldNames()).contains(getOutputCol())) {
       throw new IllegalArgumentException("output column '" + getOutputCol() + "' exists already");
     }

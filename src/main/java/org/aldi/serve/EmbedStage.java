@@ -1,15 +1,18 @@
 package org.aldi.serve;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.not;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import org.aldi.config.Settings;
+import org.aldi.content.ContentColumn;
 import org.aldi.distill.StudentTowers;
 import org.aldi.distill.StudentVectors;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
@@ -31,18 +34,23 @@ public final class EmbedStage implements Stage {
   }
 
   @Override
+  public Lineage lineage(Settings settings) {
+    return new Lineage(List.of(RunFolder.INPUT, RunFolder.MODEL), List.of(),
+        settings.serve.newItems.isEmpty() ? Map.of() : Map.of("serve.new-items", settings.serve.newItems));
+  }
+
+  @Override
   public void run(RunFolder run, Settings settings) {
     if (settings.serve.newItems.isEmpty()) {
       throw new IllegalArgumentException("aldi.serve.new-items is empty: set it to the Parquet content of the new "
-          + "items (item:int, features:array<float>)");
+          + "items (item:int, features: array<float> or ml Vector)");
     }
     StudentTowers towers = towers(run);
     Dataset<Row> content = run.spark().read().parquet(settings.serve.newItems).select("item", "features");
     check(run, content, towers.contentDim(), settings.serve.newItems);
     Broadcast<StudentTowers> broadcast =
         JavaSparkContext.fromSparkContext(run.spark().sparkContext()).broadcast(towers);
-    ServingVectors.Location location = ServingVectors.newItemsLocation(run, settings);
-    StageOutput.write(location.folder(), location.stage(), settings,
+    StageOutput.write(run, ServingVectors.newItems(settings), settings,
         out -> out.writeParquet("item_vectors", StudentVectors.items(content, broadcast)));
     broadcast.destroy();
   }
@@ -58,11 +66,23 @@ public final class EmbedStage implements Stage {
 
   /** New items need a content vector of the trained width, distinct ids, and ids that are not the run's items. */
   private static void check(RunFolder run, Dataset<Row> content, int dim, String path) {
+    boolean vector;
+    try {
+      vector = ContentColumn.isVector(content.schema(), "features");
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(path + ": " + e.getMessage());
+    }
     long bad = content.where(col("item").isNull().or(col("features").isNull())
-        .or(size(col("features")).notEqual(dim))).count();
+        .or(ContentColumn.dimension(col("features"), vector).notEqual(dim))).count();
     if (bad > 0) {
       throw new IllegalArgumentException(path + ": " + bad + " rows have no item id or a content vector whose "
           + "length is not the model's content dimension " + dim);
+    }
+    List<Row> nonFinite = content.where(not(ContentColumn.finite(col("features"), vector))).select("item").orderBy("item").limit(5)
+        .collectAsList();
+    if (!nonFinite.isEmpty()) {
+      throw new IllegalArgumentException(path + ": items " + nonFinite.stream().map(r -> r.get(0).toString()).toList()
+          + (nonFinite.size() == 5 ? " (and maybe more)" : "") + " have a NaN, infinite or null content value");
     }
     long duplicates = content.groupBy("item").count().where(col("count").gt(1)).count();
     if (duplicates > 0) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.aldi.config.Settings;
 import org.aldi.score.Eq9;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
@@ -25,6 +26,11 @@ public final class ExportStage implements Stage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public Lineage lineage(Settings settings) {
+    return Lineage.of(ServingVectors.upstream(settings));
   }
 
   @Override

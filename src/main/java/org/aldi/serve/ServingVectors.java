@@ -2,12 +2,12 @@ package org.aldi.serve;
 
 import static org.apache.spark.sql.functions.col;
 
+import java.util.List;
 import org.aldi.config.Settings;
 import org.aldi.score.Eq9;
 import org.aldi.score.ScoringVectors;
 import org.aldi.split.SplitStage;
 import org.aldi.store.RunFolder;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -25,15 +25,17 @@ public final class ServingVectors {
 
   private ServingVectors() {}
 
-  /** Where the embed job's output is: a folder holding it, and its name there (a stage of that folder). */
-  public record Location(RunFolder folder, String stage) {}
+  /**
+   * The embed job's output, named as {@link RunFolder#stagePath} takes it: new_items of the run folder, or
+   * aldi.serve.new-item-vectors.
+   */
+  public static String newItems(Settings settings) {
+    return settings.serve.newItemVectors.isEmpty() ? NEW_ITEMS : settings.serve.newItemVectors;
+  }
 
-  public static Location newItemsLocation(RunFolder run, Settings settings) {
-    if (settings.serve.newItemVectors.isEmpty()) {
-      return new Location(run, NEW_ITEMS);
-    }
-    Path path = new Path(settings.serve.newItemVectors);
-    return new Location(new RunFolder(run.spark(), path.getParent().toString()), path.getName());
+  /** The outputs that the serving vectors and original ids come from (the recommend and export jobs' upstream). */
+  static List<String> upstream(Settings settings) {
+    return List.of(RunFolder.INPUT, RunFolder.SPLIT, RunFolder.BACKBONE, RunFolder.MODEL, newItems(settings));
   }
 
   /** (user, vector) = [e_u ; f_U(e_u)] for every user with a teacher and a student vector. */
@@ -46,10 +48,10 @@ public final class ServingVectors {
     Dataset<Row> students = run.read(RunFolder.MODEL, "student_items").select("item", "vector");
     Dataset<Row> cold = run.read(RunFolder.SPLIT, "item_role").where(col("role").notEqual(SplitStage.WARM))
         .select("item");
-    Location location = newItemsLocation(run, settings);
-    if (location.folder().isComplete(location.stage())) {
-      Dataset<Row> fresh = location.folder().read(location.stage(), "item_vectors").select("item", "vector");
-      LOG.info("serving: new items from {}", location.folder().stagePath(location.stage()));
+    String newItems = newItems(settings);
+    if (run.isComplete(newItems)) {
+      Dataset<Row> fresh = run.read(newItems, "item_vectors").select("item", "vector");
+      LOG.info("serving: new items from {}", run.stagePath(newItems));
       students = students.unionByName(fresh);
       cold = cold.unionByName(fresh.select("item"));
     }

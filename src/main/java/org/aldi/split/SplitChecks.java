@@ -43,19 +43,23 @@ final class SplitChecks {
 
     Dataset<Row> trainItems = parts.part(SplitStage.TRAIN).select("item").distinct();
     Dataset<Row> trainUsers = parts.part(SplitStage.TRAIN).select("user").distinct();
-    none(parts.coldValItems().join(trainItems, "item", "left_semi"), "item", "cold_val items occur in train");
-    none(parts.coldTestItems().join(trainItems, "item", "left_semi"), "item", "cold_test items occur in train");
+    none(parts.coldValItems().join(trainItems, "item", "left_semi"), "item",
+        parts.describe(SplitStage.COLD_VAL) + " items occur in " + parts.describe(SplitStage.TRAIN));
+    none(parts.coldTestItems().join(trainItems, "item", "left_semi"), "item",
+        parts.describe(SplitStage.COLD_TEST) + " items occur in " + parts.describe(SplitStage.TRAIN));
     none(parts.coldValItems().join(parts.coldTestItems(), "item", "left_semi"), "item",
-        "items are both cold_val and cold_test items");
+        "items are both " + parts.describe(SplitStage.COLD_VAL) + " and "
+        + parts.describe(SplitStage.COLD_TEST) + " items");
     Dataset<Row> coldItems = parts.coldValItems().unionByName(parts.coldTestItems());
     for (int p = 1; p <= 2; p++) {
-      none(all.get(p).join(coldItems, "item", "left_semi"), "item", "records of " + names.get(p) + " have a cold item");
-      none(all.get(p).join(trainItems, "item", "left_anti"), "item", "records of " + names.get(p)
-          + " have an item that is not in train");
+      none(all.get(p).join(coldItems, "item", "left_semi"), "item", "records of " + parts.describe(names.get(p))
+          + " have a cold item");
+      none(all.get(p).join(trainItems, "item", "left_anti"), "item", "records of " + parts.describe(names.get(p))
+          + " have an item that is not in " + parts.describe(SplitStage.TRAIN));
     }
     for (int p = 1; p < all.size(); p++) {
-      none(all.get(p).join(trainUsers, "user", "left_anti"), "user", "records of " + names.get(p)
-          + " have a user that is not in train");
+      none(all.get(p).join(trainUsers, "user", "left_anti"), "user", "records of " + parts.describe(names.get(p))
+          + " have a user that is not in " + parts.describe(SplitStage.TRAIN));
     }
     LOG.info("split invariants hold ({} records in the parts)", records);
   }

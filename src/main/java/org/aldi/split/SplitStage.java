@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.aldi.config.Settings;
+import org.aldi.ingest.RowAccounting;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.SeededHash;
 import org.aldi.store.Stage;
@@ -55,6 +58,8 @@ public final class SplitStage implements Stage {
   public static final String WARM = "warm";
   public static final String COLD_VAL = "cold_val";
   public static final String COLD_TEST = "cold_test";
+  /** Suffix of the reason of a given-split record dropped because its user has no train record. */
+  static final String USER_NOT_IN_TRAIN = "_user_not_in_train";
   /** Role of an item with content but no interaction: scored as a cold item, never in any ground truth. */
   public static final String COLD_NEW = "cold_new";
 
@@ -70,7 +75,12 @@ public final class SplitStage implements Stage {
    * mode's own summary entries.
    */
   record Parts(Dataset<Row> assignment, Dataset<Row> coldValItems, Dataset<Row> coldTestItems,
-      Map<String, Object> summary) {
+      Map<String, Object> summary, Map<String, GivenFile> givenFiles) {
+    /** A part's name for messages: with the file it was read from in given mode. */
+    String describe(String name) {
+      return givenFiles.containsKey(name) ? name + " (given file " + givenFiles.get(name).path() + ")" : name;
+    }
+
     Dataset<Row> part(String name) {
       return assignment.filter(col("part").equalTo(name)).select("user", "item");
     }
@@ -80,9 +90,26 @@ public final class SplitStage implements Stage {
     }
   }
 
+  /** A file of a given split and its number of rows. */
+  record GivenFile(String path, long rows) {}
+
   @Override
   public String name() {
     return RunFolder.SPLIT;
+  }
+
+  @Override
+  public Lineage lineage(Settings settings) {
+    Settings.Split s = settings.split;
+    Map<String, String> given = new LinkedHashMap<>();
+    if (s.given) {
+      given.put("split.given.train", s.givenTrain);
+      given.put("split.given.warm-val", s.givenWarmVal);
+      given.put("split.given.warm-test", s.givenWarmTest);
+      given.put("split.given.cold-val", s.givenColdVal);
+      given.put("split.given.cold-test", s.givenColdTest);
+    }
+    return new Lineage(List.of(RunFolder.INPUT), List.of("split", "run.seed"), given);
   }
 
   @Override
@@ -95,7 +122,7 @@ public final class SplitStage implements Stage {
         .persist(StorageLevel.MEMORY_AND_DISK());
     long inputRecords = interactions.count();
     Parts parts = settings.split.given
-        ? givenParts(run.spark(), settings.split)
+        ? givenParts(run, settings.split)
         : randomParts(interactions, settings.split, settings.run.seed);
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("mode", settings.split.given ? "given" : "random");
@@ -122,6 +149,11 @@ public final class SplitStage implements Stage {
       out.writeParquet(name, parts.part(name).orderBy("user", "item"), ((Number) c.get("records")).longValue());
     }
     summary.put("parts", ordered);
+    // the source named relative to the run folder, as the lineage names it: the same wherever the run folder is
+    List<RowAccounting> accounting = rowAccounting(parts, inputRecords, RunFolder.INPUT + "/interactions");
+    LOG.info("split of {}:\n{}", run.root(), RowAccounting.table(accounting));
+    accounting.forEach(RowAccounting::verify);
+    summary.put("row_accounting", RowAccounting.toMap(accounting));
 
     Dataset<Row> roles = itemRoles(run.read(RunFolder.INPUT, "item_content").select("item"), parts)
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -173,13 +205,13 @@ public final class SplitStage implements Stage {
 
     // step 5: a val record whose user has no train record moves into train, then one whose item has none
     // (against the updated train); then the same two passes for test, against train with the moved val records
-    labelled = moveUnseen(labelled, WARM_VAL, "user", "val_unseen_user");
-    labelled = moveUnseen(labelled, WARM_VAL, "item", "val_unseen_item");
-    labelled = moveUnseen(labelled, WARM_TEST, "user", "test_unseen_user");
-    labelled = moveUnseen(labelled, WARM_TEST, "item", "test_unseen_item");
+    labelled = moveUnseen(labelled, WARM_VAL, "user", "val_unseen_user", false);
+    labelled = moveUnseen(labelled, WARM_VAL, "item", "val_unseen_item", false);
+    labelled = moveUnseen(labelled, WARM_TEST, "user", "test_unseen_user", false);
+    labelled = moveUnseen(labelled, WARM_TEST, "item", "test_unseen_item", false);
     // step 6 (records): cold records whose user has no train record are dropped
-    labelled = moveUnseen(labelled, COLD_VAL, "user", null);
-    labelled = moveUnseen(labelled, COLD_TEST, "user", null);
+    labelled = moveUnseen(labelled, COLD_VAL, "user", "cold_user_not_in_train", true);
+    labelled = moveUnseen(labelled, COLD_TEST, "user", "cold_user_not_in_train", true);
 
     Map<String, Long> moved = new LinkedHashMap<>();
     for (Row r : labelled.filter(col("moved").isNotNull()).groupBy("moved").count().collectAsList()) {
@@ -199,7 +231,7 @@ public final class SplitStage implements Stage {
     LOG.info("random split: {} of {} items cold ({} val, {} test); moved to train: {}", nCold, nItems, nColdVal,
         nCold - nColdVal, moved);
     return new Parts(labelled, coldRoles.filter(col("role").equalTo(COLD_VAL)).select("item"),
-        coldRoles.filter(col("role").equalTo(COLD_TEST)).select("item"), summary);
+        coldRoles.filter(col("role").equalTo(COLD_TEST)).select("item"), summary, Map.of());
   }
 
   /** The ids in ascending order of hash(seed, salt, id) (ids are distinct, so the order is total). */
@@ -209,59 +241,140 @@ public final class SplitStage implements Stage {
   }
 
   /**
-   * Records of the given part whose id (user or item) does not occur in the current train part: warm val/test
-   * records move into train (reason recorded in "moved"); cold records (reason null) are dropped. The result is
-   * materialised (local checkpoint): each step joins the labels with an aggregate of themselves, so without it
-   * the plans of the chained steps would double in size at every step.
+   * Records of the given part whose id (user or item) does not occur in the current train part move into train,
+   * or with drop are dropped (part "dropped"); the reason goes to column "moved". The result is materialised
+   * (local checkpoint): each step joins the labels with an aggregate of themselves, so without it the plans of the
+   * chained steps would double in size at every step.
    */
-  private static Dataset<Row> moveUnseen(Dataset<Row> labelled, String part, String id, String reason) {
+  private static Dataset<Row> moveUnseen(Dataset<Row> labelled, String part, String id, String reason,
+      boolean drop) {
     Dataset<Row> seen = labelled.filter(col("part").equalTo(TRAIN)).select(id).distinct()
         .withColumn("seen", lit(true));
     Column unseen = col("part").equalTo(part).and(col("seen").isNull());
     return labelled.join(seen, new String[] {id}, "left").select(col("user"), col("item"),
-        when(unseen, lit(reason == null ? DROPPED : TRAIN)).otherwise(col("part")).as("part"),
-        when(unseen, lit(reason == null ? "cold_user_not_in_train" : reason)).otherwise(col("moved")).as("moved"))
+        when(unseen, lit(drop ? DROPPED : TRAIN)).otherwise(col("part")).as("part"),
+        when(unseen, lit(reason)).otherwise(col("moved")).as("moved"))
         .localCheckpoint();
   }
 
-  /** Mode "given": the five parts from CSV files with a header user,item (e.g. the paper's split). */
-  static Parts givenParts(SparkSession spark, Settings.Split split) {
+  /**
+   * Mode "given": the five parts from CSV files with a header user,item (e.g. the paper's split). A validation or
+   * test record whose user has no train record is dropped and counted (such a user has no teacher embedding, so
+   * nothing can be recommended to them); everything else that breaks an invariant stops the stage
+   * ({@link SplitChecks}). With aldi.data.ids = string the files hold the original ids, mapped with
+   * input/user_ids and input/item_ids.
+   */
+  static Parts givenParts(RunFolder run, Settings.Split split) {
     String[] paths = {split.givenTrain, split.givenWarmVal, split.givenWarmTest, split.givenColdVal,
         split.givenColdTest};
+    Map<String, GivenFile> files = new LinkedHashMap<>();
+    Map<String, Object> summaryFiles = new LinkedHashMap<>();
     Dataset<Row> assignment = null;
     for (int p = 0; p < paths.length; p++) {
-      Dataset<Row> part = readPairs(spark, paths[p]).withColumn("part", lit(PARTS.get(p)))
+      Dataset<Row> pairs = readPairs(run, paths[p]).localCheckpoint();
+      files.put(PARTS.get(p), new GivenFile(paths[p], pairs.count()));
+      summaryFiles.put(PARTS.get(p), paths[p]);
+      Dataset<Row> part = pairs.withColumn("part", lit(PARTS.get(p)))
           .withColumn("moved", lit(null).cast(DataTypes.StringType));
       assignment = assignment == null ? part : assignment.unionByName(part);
     }
     assignment = assignment.localCheckpoint();
-    Map<String, Object> summary = new LinkedHashMap<>();
-    Map<String, Object> files = new LinkedHashMap<>();
-    for (int p = 0; p < paths.length; p++) {
-      files.put(PARTS.get(p), paths[p]);
+    for (String part : PARTS.subList(1, PARTS.size())) {
+      assignment = moveUnseen(assignment, part, "user", part + USER_NOT_IN_TRAIN, true);
     }
-    summary.put("given", files);
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("given", summaryFiles);
+    Map<String, Long> dropped = new LinkedHashMap<>();
+    for (String part : PARTS.subList(1, PARTS.size())) {
+      dropped.put(part, 0L);
+    }
+    for (Row r : assignment.where(col("part").equalTo(DROPPED)).groupBy("moved").count().collectAsList()) {
+      dropped.put(r.getString(0).substring(0, r.getString(0).length() - USER_NOT_IN_TRAIN.length()), r.getLong(1));
+    }
+    summary.put("records_dropped_user_not_in_train", dropped);
+    long droppedTotal = dropped.values().stream().mapToLong(Long::longValue).sum();
+    if (droppedTotal > 0) {
+      LOG.warn("given split: {} validation and test records dropped because their user has no train record (no "
+          + "teacher embedding): {}", droppedTotal, dropped);
+    }
     Dataset<Row> coldItems = assignment.filter(col("part").isin(COLD_VAL, COLD_TEST)).select("item", "part")
         .distinct();
     return new Parts(assignment, coldItems.filter(col("part").equalTo(COLD_VAL)).select("item"),
-        coldItems.filter(col("part").equalTo(COLD_TEST)).select("item"), summary);
+        coldItems.filter(col("part").equalTo(COLD_TEST)).select("item"), summary, files);
   }
 
-  private static Dataset<Row> readPairs(SparkSession spark, String path) {
-    Dataset<Row> raw = spark.read().option("header", "true").csv(path);
+  /** (user:int, item:int) of a given split file; a row without an integer (or known, for text ids) id stops. */
+  private static Dataset<Row> readPairs(RunFolder run, String path) {
+    Dataset<Row> raw = run.spark().read().option("header", "true").csv(path);
     List<String> columns = Arrays.asList(raw.columns());
     if (!columns.contains("user") || !columns.contains("item")) {
       throw new SplitInvariantException("the given split file " + path + " has columns " + columns
           + "; it needs a header with user and item");
     }
-    Dataset<Row> pairs = raw.select(col("user").cast(DataTypes.IntegerType).as("user"),
-        col("item").cast(DataTypes.IntegerType).as("item"));
-    long bad = pairs.filter(col("user").isNull().or(col("item").isNull())).count();
-    if (bad > 0) {
-      throw new SplitInvariantException("the given split file " + path + " has " + bad
-          + " rows whose user or item is missing or not an integer");
+    // (user_id, item_id): the text of the file; (user, item): the indices
+    Dataset<Row> text = raw.select(trim(col("user")).as("user_id"), trim(col("item")).as("item_id"));
+    Dataset<Row> pairs;
+    if (run.has(RunFolder.INPUT, "user_ids")) {
+      // text ids (aldi.data.ids = string): the file holds original ids; map them as ingest did
+      pairs = text.join(run.read(RunFolder.INPUT, "user_ids"), new String[] {"user_id"}, "left")
+          .join(run.read(RunFolder.INPUT, "item_ids"), new String[] {"item_id"}, "left");
+      failOnMissing(pairs, path, "whose user or item is not an id of the input");
+    } else {
+      pairs = text.select(col("user_id"), col("item_id"), col("user_id").cast(DataTypes.IntegerType).as("user"),
+          col("item_id").cast(DataTypes.IntegerType).as("item"));
+      failOnMissing(pairs, path, "whose user or item is missing or not an integer");
     }
-    return pairs;
+    return pairs.select("user", "item");
+  }
+
+  /** Stops when a row of a given file has no (mapped) user or item index, naming a few of them. */
+  private static void failOnMissing(Dataset<Row> pairs, String path, String what) {
+    Dataset<Row> bad = pairs.filter(col("user").isNull().or(col("item").isNull()));
+    long n = bad.count();
+    if (n > 0) {
+      String examples = bad.select("user_id", "item_id").limit(3).collectAsList().stream()
+          .map(r -> "user=" + r.get(0) + ", item=" + r.get(1)).collect(Collectors.joining("; "));
+      throw new SplitInvariantException("the given split file " + path + " has " + n + " rows " + what + " (e.g. "
+          + examples + ")");
+    }
+  }
+
+  /**
+   * Where the records of input/interactions went (used: in a part as assigned; repaired: moved into train;
+   * rejected: dropped, or in no given file) and, in given mode, the rows of each given file.
+   */
+  private static List<RowAccounting> rowAccounting(Parts parts, long inputRecords, String inputPath) {
+    List<Row> groups = parts.assignment().groupBy("part", "moved").count().collectAsList();
+    RowAccounting interactions = new RowAccounting("interactions", inputPath).in(inputRecords);
+    long assigned = 0;
+    long used = 0;
+    for (Row r : groups) {
+      assigned += r.getLong(2);
+      if (r.getString(0).equals(DROPPED)) {
+        interactions.rejected(r.getString(1), r.getLong(2));
+      } else if (!r.isNullAt(1)) {
+        interactions.repaired("moved_to_train_" + r.getString(1), r.getLong(2));
+      } else {
+        used += r.getLong(2);
+      }
+    }
+    interactions.used(used);
+    List<RowAccounting> all = new ArrayList<>(List.of(interactions));
+    if (!parts.givenFiles().isEmpty()) {
+      interactions.rejected("in_no_given_file", inputRecords - assigned);
+    }
+    parts.givenFiles().forEach((part, file) -> {
+      RowAccounting rows = new RowAccounting("given " + part, file.path()).in(file.rows());
+      for (Row r : groups) {
+        if (r.getString(0).equals(part) && r.isNullAt(1)) {
+          rows.used(r.getLong(2));
+        } else if (r.getString(0).equals(DROPPED) && r.getString(1).equals(part + USER_NOT_IN_TRAIN)) {
+          rows.rejected(USER_NOT_IN_TRAIN.substring(1), r.getLong(2));
+        }
+      }
+      all.add(rows);
+    });
+    return all;
   }
 
   /** Every item of item_content: warm (in train), cold_val, cold_test, or cold_new (in no part). */

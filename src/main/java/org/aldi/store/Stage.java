@@ -8,4 +8,11 @@ public interface Stage {
   String name();
 
   void run(RunFolder run, Settings settings);
+
+  /**
+   * What the stage's output depends on under these settings. Run through {@link RunFolder#execute}, the stage may
+   * read only the outputs this declares, and its output records their fingerprints: for resuming (aldi.run.if-exists
+   * = resume) and for telling outputs of different runs apart. Its sources are checked at start-up.
+   */
+  Lineage lineage(Settings settings);
 }

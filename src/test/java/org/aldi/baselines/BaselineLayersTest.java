@@ -1,16 +1,28 @@
 package org.aldi.baselines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
+import org.aldi.config.ConfigError;
 import org.aldi.distill.AldiLayer;
 import org.aldi.distill.AldiNetwork;
+import org.aldi.distill.ContentTable;
 import org.aldi.distill.FeatureTable;
 import org.aldi.distill.StudentTowers;
 import org.aldi.testing.GradientCheck;
+import org.aldi.testing.TestSpark;
 import org.aldi.testing.Vectors;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,7 +62,7 @@ class BaselineLayersTest {
   @ValueSource(booleans = {true, false})
   void deepMusicGradientMatchesFiniteDifferences(boolean batchNorm) {
     long checked = GradientCheck.assertMatchesFiniteDifferences(
-        network(new DeepMusicLayer(D, C, H, batchNorm, 0.5)), batch(7, false));
+        network(new DeepMusicLayer(D, C, false, H, batchNorm, 0.5)), batch(7, false));
     assertEquals(C * H + H + H * D + D + (batchNorm ? 2 * H : 0), checked, "the item tower's parameters only");
   }
 
@@ -65,7 +77,7 @@ class BaselineLayersTest {
 
   @Test
   void deepMusicObjectiveIsTheSquaredDistanceToTheTeacherEmbedding() {
-    MultiLayerNetwork net = network(new DeepMusicLayer(D, C, H, false, 0.5));
+    MultiLayerNetwork net = network(new DeepMusicLayer(D, C, false, H, false, 0.5));
     DataSet data = batch(11, false);
     Map<String, INDArray> p = net.getLayer(0).paramTable();
     INDArray x = data.getFeatures();
@@ -113,8 +125,8 @@ class BaselineLayersTest {
     AldiLayer layer = new DropoutNetLayer(D, C, H, batchNorm, 0.5);
     MultiLayerNetwork net = network(layer);
     List<DataSet> sample = List.of(batch(13, true), batch(14, true));
-    StudentTowers trained = DropoutNet.trained(net.getLayer(0).paramTable(), layer, sample);
-    StudentTowers cold = new DropoutNet().towers(net.getLayer(0).paramTable(), layer, sample);
+    StudentTowers trained = DropoutNet.trained(net, sample);
+    StudentTowers cold = new DropoutNet().towers(net, sample);
     INDArray content = Nd4j.randn(DataType.FLOAT, 7, C);
     INDArray viaTrained = trained.mapItems(Nd4j.hstack(Nd4j.zeros(DataType.FLOAT, 7, D), content));
     INDArray viaCold = cold.mapItems(content);
@@ -126,9 +138,9 @@ class BaselineLayersTest {
 
   @Test
   void deepMusicTowersHaveNoUserTower() {
-    AldiLayer layer = new DeepMusicLayer(D, C, H, true, 0.5);
+    AldiLayer layer = new DeepMusicLayer(D, C, false, H, true, 0.5);
     MultiLayerNetwork net = network(layer);
-    StudentTowers towers = new DeepMusic().towers(net.getLayer(0).paramTable(), layer, List.of(batch(15, false)));
+    StudentTowers towers = new DeepMusic().towers(net, List.of(batch(15, false)));
     INDArray users = Nd4j.randn(DataType.FLOAT, 3, D);
     assertEquals(users, towers.mapUsers(users), "f_U is the identity: cold items score e_u . g(c_i)");
     assertEquals(D, towers.teacherDim());
@@ -141,7 +153,9 @@ class BaselineLayersTest {
       ones.put(id, 1f);
     }
     FeatureTable t = FeatureTable.ofScalars(ones);
-    DropoutBatches batches = new DropoutBatches(t, t, t, t, 1000, 0.3, 42);
+    ContentTable content = ContentTable.of(IntStream.range(0, 50).toArray(),
+        Collections.nCopies(50, List.of(1f)), "content");
+    DropoutBatches batches = new DropoutBatches(t, t, content, t, 1000, 0.3, 42);
     List<int[]> triples = new java.util.ArrayList<>();
     java.util.Random random = new java.util.Random(1);
     for (int r = 0; r < 4000; r++) {
@@ -153,8 +167,24 @@ class BaselineLayersTest {
         + x.getColumn(6).rsub(1).sumNumber().doubleValue();
     assertEquals(0.3, dropped / 8000, 0.02, "share of dropped behaviour embeddings");
     assertEquals(x, batches.build(triples).getFeatures(), "same triples, same masks");
-    assertTrue(!x.getColumn(5).equals(new DropoutBatches(t, t, t, t, 1000, 0.3, 43).build(triples).getFeatures()
+    assertTrue(!x.getColumn(5).equals(new DropoutBatches(t, t, content, t, 1000, 0.3, 43).build(triples).getFeatures()
         .getColumn(5)), "another seed, other masks");
+  }
+
+  /** DropoutNet reads [e_i, c_i] densely: sparse content (ml Vectors) stops the model stage before it trains. */
+  @Test
+  void dropoutNetRefusesSparseContent() {
+    StructType schema = new StructType().add("item", DataTypes.IntegerType).add("features", new VectorUDT());
+    Dataset<Row> sparse = TestSpark.get().createDataFrame(
+        List.of(RowFactory.create(0, org.apache.spark.ml.linalg.Vectors.sparse(9, new int[] {2}, new double[] {1}))),
+        schema);
+    ConfigError e = assertThrows(ConfigError.class, () -> DropoutNet.requireDenseContent(sparse));
+    assertTrue(e.getMessage().contains("dropoutnet") && e.getMessage().contains("input/item_content"),
+        e.getMessage());
+    Dataset<Row> dense = TestSpark.get().createDataFrame(List.of(RowFactory.create(0, List.of(1f, 0f))),
+        new StructType().add("item", DataTypes.IntegerType)
+            .add("features", DataTypes.createArrayType(DataTypes.FloatType)));
+    DropoutNet.requireDenseContent(dense);
   }
 
   /** Linear -> tanh -> Linear of a tower without batch norm, in plain Java. */

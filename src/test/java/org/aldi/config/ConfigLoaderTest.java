@@ -51,6 +51,8 @@ class ConfigLoaderTest {
     assertMessage("aldi.distill.batch-size", "distill.batch-size=many");
     assertMessage("aldi.split.warm-train-fraction", "split.warm-train-fraction=0.95");
     assertMessage("aldi.report.bins", "report.bins=0");
+    assertMessage("aldi.data.ids must be one of integer | string", "data.ids=text");
+    assertMessage("aldi.data.ids = string needs aldi.data.interactions.format = csv or parquet", "data.ids=string");
   }
 
   @Test

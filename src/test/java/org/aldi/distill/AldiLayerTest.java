@@ -20,7 +20,7 @@ class AldiLayerTest {
   static final int B = 6;
 
   static MultiLayerNetwork network(boolean batchNorm, boolean squared, double l2) {
-    AldiLayer layer = new AldiLayer(D, C, 3, batchNorm, 0.3, 0.9, 0.5, squared, 0.5);
+    AldiLayer layer = new AldiLayer(D, C, false, 3, batchNorm, 0.3, 0.9, 0.5, squared, 0.5);
     MultiLayerNetwork net = new MultiLayerNetwork(
         AldiNetwork.configuration(layer, 1e-3, l2, 12345, DataType.DOUBLE));
     net.init();

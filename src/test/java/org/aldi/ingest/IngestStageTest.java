@@ -23,8 +23,15 @@ import org.aldi.config.ConfigLoader;
 import org.aldi.config.Settings;
 import org.aldi.store.RunFolder;
 import org.aldi.testing.TestSpark;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -164,10 +171,50 @@ class IngestStageTest {
     Path badCsv = Files.writeString(dir.resolve("bad.csv"), "user,item\n0,1\n0\n");
     MalformedInputException e = assertThrows(MalformedInputException.class,
         () -> ingest(badCsv, parquet, "data.interactions.format=csv", "data.content.format=parquet"));
-    assertTrue(e.getMessage().contains(badCsv + " line 3: 1 fields, the header has 2"), e.getMessage());
+    assertTrue(e.getMessage().contains(badCsv + " line 3: 1 fields, the header [user, item] has 2"), e.getMessage());
     e = assertThrows(MalformedInputException.class, () -> ingest(csv, parquet, "data.interactions.format=csv",
         "data.content.format=parquet", "data.content.dimension=3"));
     assertTrue(e.getMessage().contains("aldi.data.content.dimension = 3"), e.getMessage());
+  }
+
+  /**
+   * Parquet content in an ml Vector column stays sparse: input/item_content holds ml Vectors, each in its compact
+   * form (a SparseVector unless most entries are set), items without a content row get the sparse zero vector.
+   */
+  @Test
+  void sparseParquetContentStaysSparse() throws IOException {
+    Path csv = Files.writeString(dir.resolve("i.csv"), "user,item\n0,1\n0,2\n1,3\n");
+    StructType schema = new StructType().add("item", DataTypes.IntegerType).add("features", new VectorUDT());
+    Path parquet = dir.resolve("sparse.parquet");
+    TestSpark.get().createDataFrame(List.of(
+        RowFactory.create(1, Vectors.sparse(6, new int[] {0, 4}, new double[] {1, 1})),
+        RowFactory.create(2, Vectors.dense(0, 2, 3, 4, 5, 0)),
+        RowFactory.create(9, Vectors.sparse(6, new int[0], new double[0]))), schema).write().parquet(parquet.toString());
+    RunFolder run = ingest(csv, parquet, "data.interactions.format=csv", "data.content.format=parquet",
+        "data.content.dimension=6");
+
+    Dataset<Row> content = run.read(RunFolder.INPUT, "item_content");
+    DataSchemaAssert.matches("input.item_content", content);
+    Map<Integer, Row> byItem = contentByItem(run);
+    assertEquals(List.of(1, 2, 3, 9), byItem.keySet().stream().sorted().toList());
+    assertEquals(Vectors.sparse(6, new int[] {0, 4}, new double[] {1, 1}), byItem.get(1).get(1));
+    assertTrue(byItem.get(1).get(1) instanceof SparseVector, "a sparse row stays sparse");
+    assertTrue(byItem.get(2).get(1) instanceof DenseVector, "a row with most entries set is stored densely");
+    assertEquals(Vectors.sparse(6, new int[0], new double[0]), byItem.get(3).get(1), "no content row: zero");
+    assertTrue(byItem.get(3).get(1) instanceof SparseVector);
+    assertEquals(List.of(true, true, false, false), List.of(byItem.get(1).getBoolean(2), byItem.get(2).getBoolean(2),
+        byItem.get(3).getBoolean(2), byItem.get(9).getBoolean(2)), "has_content");
+    assertEquals("sparse (ml Vector)", run.readJson(RunFolder.INPUT, "quality.json").get("content_storage").asText());
+
+    MalformedInputException e = assertThrows(MalformedInputException.class, () -> ingest(csv, parquet,
+        "data.interactions.format=csv", "data.content.format=parquet", "data.content.dimension=7"));
+    assertTrue(e.getMessage().contains(parquet + ": 3 rows have") && e.getMessage().contains("= 7"), e.getMessage());
+    Path strings = dir.resolve("strings.parquet");
+    TestSpark.get().sql("select 1 as item, 'a b' as features").write().parquet(strings.toString());
+    e = assertThrows(MalformedInputException.class, () -> ingest(csv, strings, "data.interactions.format=csv",
+        "data.content.format=parquet"));
+    assertTrue(e.getMessage().contains("content column 'features' must be an array of numbers or an ml Vector"),
+        e.getMessage());
   }
 
   @Test

@@ -27,7 +27,8 @@ class PipelineSliceTest {
         double value = metrics.get(task).get(metric).asDouble();
         assertTrue(value > 0 && value <= 1, task + " " + metric + " = " + value);
       }
-      assertEquals(3, metrics.get(task).size(), "one key per metric and K");
+      assertEquals(5, metrics.get(task).size(), "one key per metric and K, users, candidates");
+      assertTrue(metrics.get(task).get("users").asLong() > 0, task + " users");
     }
     // chance level of cold Recall@20 is about 20 / (number of cold candidates)
     long coldItems = folder.read(RunFolder.SPLIT, "item_role").where("role like 'cold%'").count();

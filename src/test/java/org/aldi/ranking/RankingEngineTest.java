@@ -102,6 +102,32 @@ class RankingEngineTest {
     assertEquals(1.0, rows.get(1).getDouble(1));
   }
 
+  /**
+   * Issue 6, case 7: with K larger than the candidates every candidate is ranked and Precision@K still divides by
+   * K; a user with an empty ground truth is not evaluated (and not counted in the mean).
+   */
+  @Test
+  void kLargerThanTheCandidatesAndAUserWithAnEmptyGroundTruth() {
+    SparkSession spark = TestSpark.get();
+    Candidates candidates = Candidates.of(new int[] {1, 2, 3}, new float[][] {{3}, {2}, {1}});
+    List<Row> queries = List.of(
+        RowFactory.create(0, new Float[] {1f}, new Integer[] {3}, new Integer[] {1}),
+        RowFactory.create(1, new Float[] {1f}, new Integer[0], new Integer[0]),
+        RowFactory.create(2, new Float[] {1f}, new Integer[] {1, 2}, null));
+    Dataset<Row> perUser = RankingEngine.perUser(spark.createDataFrame(queries, QUERY),
+        RankingEngine.broadcast(spark, candidates), new int[] {10}, 2);
+    List<Row> rows = perUser.orderBy("user").collectAsList();
+    assertEquals(List.of(0, 2), rows.stream().map(r -> r.getInt(0)).toList(), "user 1 has no ground truth");
+    // user 0: ranked 2, 3 (1 excluded): one hit at rank 2; user 2: ranked 1, 2, 3: two hits at ranks 1, 2
+    assertArrayEquals(new double[] {0.1, 1, 1 / (Math.log(3) / Math.log(2))},
+        new double[] {rows.get(0).getDouble(1), rows.get(0).getDouble(2), rows.get(0).getDouble(3)}, 1e-12);
+    assertArrayEquals(new double[] {0.2, 1, 1}, new double[] {rows.get(1).getDouble(1), rows.get(1).getDouble(2),
+        rows.get(1).getDouble(3)}, 1e-12);
+    RankingEngine.Summary summary = RankingEngine.summarize(perUser, new int[] {10});
+    assertEquals(2, summary.users());
+    assertEquals(0.15, summary.means().get("precision@10"), 1e-12);
+  }
+
   /** Recommendation lists: the first k of a full brute-force sort, with exact (integer-valued) scores. */
   @Test
   void recommendListsTheTopKOfABruteForceSort() {

@@ -2,6 +2,8 @@ package org.aldi.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -10,8 +12,11 @@ import java.util.List;
 import org.aldi.config.Settings;
 import org.aldi.ingest.DataSchemaAssert;
 import org.aldi.ranking.TinyRun;
+import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
+import org.aldi.store.Stage;
 import org.aldi.store.StageOutput;
+import org.aldi.store.StaleOutputException;
 import org.aldi.testing.TestSpark;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -94,6 +99,73 @@ class DailyUseTinyRunTest {
     JsonNode index = run.readJson(ExportStage.NAME, "index.json");
     assertEquals(4, index.get("dimension").asInt());
     assertEquals(7, index.get("cold_items").asInt());
+  }
+
+  /**
+   * Issue 6, case 10, with the new item vectors kept outside the run folder (aldi.serve.new-item-vectors): they are
+   * served with the model they were embedded with, and refused once the run's model has been replaced.
+   */
+  @Test
+  void newItemVectorsKeptElsewhereAreNeverServedWithAnotherModel() {
+    Path shared = dir.resolve("shared");
+    Settings settings = TinyRun.settings(dir.resolve("run").toString(), "serve.k=3",
+        "serve.new-item-vectors=\"" + shared.resolve("vectors") + "\"");
+    RunFolder run = TinyRun.write(settings.run.dir, settings);
+    writeInput(run, settings, false);
+    Stage embed = new Stage() { // stands in for the embed job: new item 30 = (5, 0), embedded with the run's model
+      @Override
+      public String name() {
+        return ServingVectors.NEW_ITEMS;
+      }
+
+      @Override
+      public Lineage lineage(Settings s) {
+        return Lineage.of(List.of(RunFolder.MODEL));
+      }
+
+      @Override
+      public void run(RunFolder folder, Settings s) {
+        StageOutput.write(folder, ServingVectors.newItems(s), s, out -> out.writeParquet("item_vectors",
+            TestSpark.get().createDataFrame(List.of(RowFactory.create(30, new Float[] {5f, 0f})), new StructType()
+                .add("item", DataTypes.IntegerType).add("vector", DataTypes.createArrayType(DataTypes.FloatType)))));
+      }
+    };
+    run.execute(embed, settings);
+    run.execute(new RecommendStage(), settings);
+    assertEquals(List.of("3 3 1 20 20 10.0 true", "3 3 2 30 30 5.0 true", "3 3 3 11 11 3.0 false"),
+        lines(run.read(RecommendStage.NAME, "recommendations"), 3));
+
+    TinyRun.write(settings.run.dir, settings); // another training run's backbone and model in the run folder
+    StaleOutputException e = assertThrows(StaleOutputException.class,
+        () -> run.execute(new RecommendStage(), settings));
+    assertTrue(e.getMessage().contains("the 'vectors' output read from " + shared + " was not built from the 'model' "
+        + "output read with it"), e.getMessage());
+  }
+
+  /** Issue 6, case 7: K larger than the 9 candidates, and user 3 who already knows every one of them. */
+  @Test
+  void shortAndEmptyRecommendationListsAreCounted() {
+    Settings settings = TinyRun.settings(dir.toString(), "serve.k=50");
+    RunFolder run = TinyRun.write(dir.toString(), settings);
+    Dataset<Row> known = null;
+    for (String part : new String[] {"train", "warm_val", "warm_test", "cold_val", "cold_test"}) {
+      Dataset<Row> p = run.read(RunFolder.SPLIT, part);
+      known = known == null ? p : known.union(p);
+    }
+    Dataset<Row> everything = TestSpark.get().sql("select 3 as user, explode(array(10, 11, 12, 13, 20, 21, 22, 23, "
+        + "24)) as item");
+    Dataset<Row> interactions = known.union(everything).distinct();
+    StageOutput.write(run, RunFolder.INPUT, settings, out -> out.writeParquet("interactions", interactions));
+
+    new RecommendStage().run(run, settings);
+
+    Dataset<Row> recs = run.read(RecommendStage.NAME, "recommendations");
+    // user 0 knows 6 of the 9 items, user 1 knows 5, user 2 knows 4, user 3 all of them
+    assertEquals(List.of(3L, 4L, 5L, 0L), List.of(recs.where("user = 0").count(), recs.where("user = 1").count(),
+        recs.where("user = 2").count(), recs.where("user = 3").count()));
+    JsonNode summary = run.readJson(RecommendStage.NAME, "summary.json");
+    assertEquals("{\"k\":50,\"candidates\":9,\"users\":4,\"users_with_k_recommendations\":0,"
+        + "\"users_with_fewer_than_k\":3,\"users_without_recommendations\":1}", summary.toString());
   }
 
   /** input/interactions: every pair of the tiny split; with mapping, user_ids for users 0-2 and item_ids 10-24. */

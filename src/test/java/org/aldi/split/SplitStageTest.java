@@ -70,6 +70,9 @@ class SplitStageTest {
     JsonNode summary = run.readJson(RunFolder.SPLIT, "summary.json");
     long dropped = summary.path("cold_records_dropped_user_not_in_train").asLong(0)
         + summary.get("unassigned_input_records").asLong();
+    for (JsonNode n : summary.path("records_dropped_user_not_in_train")) {
+      dropped += n.asLong();
+    }
     assertEquals(input.size(), union.size() + dropped, "parts plus dropped records = input");
 
     Map<String, Set<Integer>> itemsByRole = new HashMap<>();
@@ -129,6 +132,12 @@ class SplitStageTest {
     long moved = s.at("/moved_val_to_train/unseen_user").asLong() + s.at("/moved_val_to_train/unseen_item").asLong()
         + s.at("/moved_test_to_train/unseen_user").asLong() + s.at("/moved_test_to_train/unseen_item").asLong();
     assertTrue(moved > 0, "with ~1 val record per user and ~3 per item some val/test ids are unseen in train");
+    // row accounting: moved records are repaired, dropped cold records rejected, the rest used as assigned
+    JsonNode accounting = s.at("/row_accounting/interactions");
+    long dropped = s.get("cold_records_dropped_user_not_in_train").asLong();
+    assertEquals(List.of((long) pairs.size(), pairs.size() - moved - dropped, moved, dropped), counts(accounting));
+    assertEquals(s.at("/moved_val_to_train/unseen_user").asLong(),
+        accounting.at("/repairs/moved_to_train_val_unseen_user").asLong());
 
     assertSameSplit(run, split("b", pairs, new int[] {1000, 1001}), true);
     assertSameSplit(run, split("c", pairs, new int[] {1000, 1001}, "run.seed=43"), false);
@@ -201,8 +210,46 @@ class SplitStageTest {
     String[] bad = good.clone();
     bad[5] = "split.given.cold-test=\"" + badColdTest + "\"";
     SplitInvariantException e = assertThrows(SplitInvariantException.class, () -> split("bad", pairs, new int[0], bad));
-    assertTrue(e.getMessage().contains("cold_test items occur in train (e.g. item 3)"), e.getMessage());
+    assertTrue(e.getMessage().contains("1 cold_test (given file " + badColdTest + ") items occur in train (given file "
+        + train + ") (e.g. item 3)"), e.getMessage());
     assertNotEquals(true, new RunFolder(org.aldi.testing.TestSpark.get(), dir.resolve("bad").toString())
         .isComplete(RunFolder.SPLIT));
+  }
+
+  /** Case 6 of issue 6: a given split whose test users have no train record (no teacher embedding). */
+  @Test
+  void givenSplitDropsAndCountsValidationAndTestRecordsOfUsersWithoutTrainRecords() throws IOException {
+    // items 0, 1 warm, 2 cold_val, 3 cold_test; user 3 has records in warm_test and cold_val only
+    List<int[]> pairs = List.of(new int[] {0, 0}, new int[] {1, 1}, new int[] {2, 0}, new int[] {2, 1},
+        new int[] {0, 1}, new int[] {1, 0}, new int[] {3, 0}, new int[] {0, 2}, new int[] {3, 2}, new int[] {1, 3});
+    Path train = Files.writeString(dir.resolve("train.csv"), "user,item\n0,0\n1,1\n2,0\n2,1\n");
+    Path warmVal = Files.writeString(dir.resolve("wv.csv"), "user,item\n0,1\n");
+    Path warmTest = Files.writeString(dir.resolve("wt.csv"), "user,item\n1,0\n3,0\n");
+    Path coldVal = Files.writeString(dir.resolve("cv.csv"), "user,item\n0,2\n3,2\n");
+    Path coldTest = Files.writeString(dir.resolve("ct.csv"), "user,item\n1,3\n");
+    RunFolder run = split("given", pairs, new int[0], "split.mode=given", "split.given.train=\"" + train + "\"",
+        "split.given.warm-val=\"" + warmVal + "\"", "split.given.warm-test=\"" + warmTest + "\"",
+        "split.given.cold-val=\"" + coldVal + "\"", "split.given.cold-test=\"" + coldTest + "\"");
+
+    JsonNode s = assertInvariants(run);
+    assertEquals(Set.of(1L << 32), pairs(part(run, "warm_test")), "(3,0) dropped, (1,0) kept");
+    assertEquals(Set.of(2L), pairs(part(run, "cold_val")), "(3,2) dropped, (0,2) kept");
+    JsonNode dropped = s.get("records_dropped_user_not_in_train");
+    assertEquals(List.of(0L, 1L, 1L, 0L), List.of(dropped.get("warm_val").asLong(), dropped.get("warm_test").asLong(),
+        dropped.get("cold_val").asLong(), dropped.get("cold_test").asLong()));
+    JsonNode accounting = s.get("row_accounting");
+    JsonNode interactions = accounting.get("interactions");
+    assertEquals(List.of(10L, 8L, 0L, 2L), counts(interactions));
+    assertEquals(1, interactions.get("rejections").get("warm_test_user_not_in_train").asLong());
+    assertEquals(1, interactions.get("rejections").get("cold_val_user_not_in_train").asLong());
+    assertEquals(List.of(2L, 1L, 0L, 1L), counts(accounting.get("given warm_test")));
+    assertEquals(warmTest.toString(), accounting.get("given warm_test").get("source").asText());
+    assertEquals(List.of(4L, 4L, 0L, 0L), counts(accounting.get("given train")));
+  }
+
+  /** rows_in, rows_used, rows_repaired, rows_rejected of a row-accounting entry. */
+  static List<Long> counts(JsonNode entry) {
+    return List.of(entry.get("rows_in").asLong(), entry.get("rows_used").asLong(), entry.get("rows_repaired").asLong(),
+        entry.get("rows_rejected").asLong());
   }
 }

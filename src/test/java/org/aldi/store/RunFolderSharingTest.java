@@ -2,6 +2,7 @@ package org.aldi.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,5 +37,30 @@ class RunFolderSharingTest {
     assertTrue(Files.exists(dir.resolve("row/model/history.json")));
     assertFalse(Files.exists(dir.resolve("base/model")), "the row's own stages stay in its folder");
     assertEquals("[1,2]", base.readJson(RunFolder.BACKBONE, "history.json").toString(), "the shared stage unchanged");
+  }
+
+  /**
+   * A stage run in a sharing folder reads the shared output under its lineage and records it; when the shared output
+   * is written again, the row's output is out of date (a comparison redoes it) and cannot be read with the new one.
+   */
+  @Test
+  void aRowOutputBuiltFromASharedStageIsStaleOnceThatStageIsWrittenAgain(@TempDir Path dir) {
+    Settings settings = ConfigLoader.load(List.of(), List.of("run.dir=\"" + dir + "\""));
+    RunFolder base = new RunFolder(TestSpark.get(), dir.resolve("base").toString());
+    Stage backbone = RunFolderLineageTest.stage(RunFolder.BACKBONE);
+    base.execute(backbone, settings);
+    RunFolder row = base.sharing(dir.resolve("row").toString(), Set.of(RunFolder.BACKBONE));
+    Stage model = RunFolderLineageTest.stage(RunFolder.MODEL, RunFolder.BACKBONE);
+    row.execute(model, settings);
+    assertNull(StageInputs.staleness(row, model, settings), "up to date");
+    assertTrue(Files.exists(dir.resolve("row/model/value.json")));
+    assertEquals(base.metaSha256(RunFolder.BACKBONE),
+        row.meta(RunFolder.MODEL).get("inputs").get("upstream").get(RunFolder.BACKBONE).asText());
+
+    base.execute(backbone, settings);
+    String why = StageInputs.staleness(row, model, settings);
+    assertTrue(why != null && why.contains("upstream output written again"), why);
+    assertThrows(StaleOutputException.class,
+        () -> row.execute(RunFolderLineageTest.stage("compare", RunFolder.BACKBONE, RunFolder.MODEL), settings));
   }
 }

@@ -29,6 +29,8 @@ import org.aldi.store.Stage;
 public final class CiteULikeSlice {
   public static final int USERS = 600;
   public static final Path DIR = Path.of("target", "slice-run").toAbsolutePath();
+  /** The configuration file of the slice run (then {@link #sizes()} and the paths). */
+  public static final String CONF = "conf/citeulike-a.conf";
   private static RunFolder run;
 
   private CiteULikeSlice() {}
@@ -49,7 +51,7 @@ public final class CiteULikeSlice {
           }
         }
         Files.createDirectories(DIR);
-        Files.write(DIR.resolve("users.dat"), firstUsers());
+        Files.write(usersFile(), firstUsers());
         RunFolder folder = new RunFolder(TestSpark.get(), runDir().toString());
         JobLauncher.runStages(folder, load(List.of()), PipelineJob.stages().toArray(new Stage[0]));
         run = folder;
@@ -66,19 +68,33 @@ public final class CiteULikeSlice {
     return load(List.of(overrides));
   }
 
+  /** The slice's users.dat (the first {@value #USERS} lines of CiteULike-a's), written by {@link #run()}. */
+  public static Path usersFile() {
+    return DIR.resolve("users.dat");
+  }
+
   private static Settings load(List<String> overrides) {
     List<String> all = new ArrayList<>(List.of(
         "run.dir=\"" + runDir() + "\"",
-        "data.interactions.path=\"" + DIR.resolve("users.dat") + "\"",
+        "data.interactions.path=\"" + usersFile() + "\""));
+    all.addAll(sizes());
+    all.addAll(overrides);
+    return ConfigLoader.load(List.of(CONF), all);
+  }
+
+  /**
+   * The --set overrides of the slice run besides its run folder and users file: small dimensions and few epochs
+   * (with {@link #CONF}, what a cluster submission of the same run passes).
+   */
+  public static List<String> sizes() {
+    return List.of(
         "data.content.dimension=32",
         "backbone.dimension=32", "backbone.als.max-iter=3",
         "sample.epoch-sets=2",
         "distill.hidden=32", "distill.batch-size=256", "distill.max-epochs=3", "distill.patience=1",
         "distill.batch-norm-stat-batches=4",
         "report.sample-triples=4000", "report.sample-pairs=2000",
-        "spark.partitions=2"));
-    all.addAll(overrides);
-    return ConfigLoader.load(List.of("conf/citeulike-a.conf"), all);
+        "spark.partitions=2");
   }
 
   /** The first {@link #USERS} lines of the embedded users.dat. */
