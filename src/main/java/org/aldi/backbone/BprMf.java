@@ -40,8 +40,8 @@ final class BprMf {
     this.learningRate = learningRate;
     this.reg = reg;
     Random random = new Random(seed);
-    this.users = truncatedNormal(random, sortedUserIds.length * dim, initStd);
-    this.items = truncatedNormal(random, sortedItemIds.length * dim, initStd);
+    this.users = TruncatedNormal.sample(random, sortedUserIds.length * dim, initStd);
+    this.items = TruncatedNormal.sample(random, sortedItemIds.length * dim, initStd);
     this.mUsers = new float[users.length];
     this.vUsers = new float[users.length];
     this.mItems = new float[items.length];
@@ -138,18 +138,6 @@ final class BprMf {
 
   private static double sigmoid(double x) {
     return 1 / (1 + Math.exp(-x));
-  }
-
-  private static float[] truncatedNormal(Random random, int n, double std) {
-    float[] x = new float[n];
-    for (int k = 0; k < n; k++) {
-      double z;
-      do {
-        z = random.nextGaussian();
-      } while (Math.abs(z) > 2);
-      x[k] = (float) (z * std);
-    }
-    return x;
   }
 
   /** A copy of the parameters (for keeping the best epoch). */

@@ -4,7 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigRenderOptions;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Typed, validated view of the "aldi" configuration tree. Every value is read and checked once, at start-up,
@@ -24,6 +26,7 @@ public final class Settings implements Serializable {
   public final Generate generate;
   public final Serve serve;
   public final Report report;
+  public final Compare compare;
   public final Bench bench;
   private final String rendered;
 
@@ -40,6 +43,7 @@ public final class Settings implements Serializable {
       generate = new Generate(new Section(root, "aldi.generate."));
       serve = new Serve(new Section(root, "aldi.serve."));
       report = new Report(new Section(root, "aldi.report."));
+      compare = new Compare(new Section(root, "aldi.compare."));
       bench = new Bench(new Section(root, "aldi.bench."));
     } catch (ConfigException e) {
       throw new ConfigError("bad configuration value: " + e.getMessage());
@@ -186,6 +190,11 @@ public final class Settings implements Serializable {
   }
 
   public static final class Distill implements Serializable {
+    /** Values of aldi.distill.method: the cold-start method the model stage trains. */
+    public static final String[] METHODS = {"aldi", "deepmusic", "dropoutnet", "backbone-only"};
+
+    public final String method;
+    public final double dropoutNetDropout;
     public final int hidden;
     public final boolean batchNorm;
     public final int batchNormStatBatches;
@@ -207,6 +216,11 @@ public final class Settings implements Serializable {
     public final int workers;
 
     Distill(Section c) {
+      method = oneOf(c, "method", "aldi.distill.method", METHODS);
+      dropoutNetDropout = c.getDouble("dropoutnet.dropout");
+      if (!(dropoutNetDropout >= 0 && dropoutNetDropout < 1)) {
+        throw new ConfigError("aldi.distill.dropoutnet.dropout must be in [0, 1), got " + dropoutNetDropout);
+      }
       hidden = positive(c, "hidden", "aldi.distill.hidden");
       batchNorm = c.getBoolean("batch-norm");
       batchNormStatBatches = positive(c, "batch-norm-stat-batches", "aldi.distill.batch-norm-stat-batches");
@@ -329,6 +343,81 @@ public final class Settings implements Serializable {
     }
   }
 
+  /** The comparison job (org.aldi.jobs.CompareJob): rows of methods and variants, seeds, protocols. */
+  public static final class Compare implements Serializable {
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]*");
+    private static final List<String> ROW_KEYS = List.of("id", "name", "method", "set");
+
+    /** One row of the table: a method of aldi.distill.method with overrides of distill.* keys. */
+    public record Row(String id, String name, String method, List<String> set) implements Serializable {}
+
+    public final String title;
+    public final List<Long> seeds;
+    public final String out;
+    public final List<Integer> maxUsers;
+    public final List<String> reports;
+    public final List<Row> rows;
+
+    Compare(Section c) {
+      title = nonEmpty(c, "title", "aldi.compare.title");
+      seeds = c.getLongList("seeds");
+      if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) {
+        throw new ConfigError("aldi.compare.seeds must list at least one seed, each once, got " + seeds);
+      }
+      out = nonEmpty(c, "out", "aldi.compare.out");
+      maxUsers = c.getIntList("max-users");
+      if (maxUsers.isEmpty() || maxUsers.stream().anyMatch(n -> n < 0)
+          || maxUsers.stream().distinct().count() != maxUsers.size()) {
+        throw new ConfigError("aldi.compare.max-users must list distinct values >= 0 (0 = all users), got " + maxUsers);
+      }
+      List<Row> list = new ArrayList<>();
+      for (Config row : c.getConfigList("rows")) {
+        String where = "aldi.compare.rows[" + list.size() + "]";
+        for (String key : row.root().keySet()) {
+          if (!ROW_KEYS.contains(key)) {
+            throw new ConfigError(where + " has an unknown field \"" + key + "\" (fields: " + ROW_KEYS + ")");
+          }
+        }
+        String id = row.hasPath("id") ? row.getString("id") : "";
+        if (!ID.matcher(id).matches()) {
+          throw new ConfigError(where + ".id must be lower-case letters, digits and '-', got \"" + id + "\"");
+        }
+        if (list.stream().anyMatch(r -> r.id().equals(id))) {
+          throw new ConfigError(where + ".id \"" + id + "\" is used by an earlier row");
+        }
+        String name = row.hasPath("name") ? row.getString("name") : id;
+        String method = row.hasPath("method") ? row.getString("method") : "";
+        if (!List.of(Distill.METHODS).contains(method)) {
+          throw new ConfigError(where + ".method must be one of " + String.join(" | ", Distill.METHODS) + ", got \""
+              + method + "\"");
+        }
+        List<String> set = row.hasPath("set") ? row.getStringList("set") : List.of();
+        for (String override : set) {
+          String key = override.contains("=") ? override.substring(0, override.indexOf('=')).trim() : "";
+          key = key.startsWith("aldi.") ? key.substring("aldi.".length()) : key;
+          if (!key.startsWith("distill.") || key.equals("distill.method")) {
+            throw new ConfigError(where + ".set: \"" + override + "\" must be key=value with a key of distill.* "
+                + "(other than distill.method); the rest is shared by every row of a seed");
+          }
+        }
+        list.add(new Row(id, name, method, List.copyOf(set)));
+      }
+      if (list.isEmpty()) {
+        throw new ConfigError("aldi.compare.rows must hold at least one row");
+      }
+      rows = List.copyOf(list);
+      reports = c.getStringList("reports");
+      for (String id : reports) {
+        Row row = rows.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow(() -> new ConfigError(
+            "aldi.compare.reports names \"" + id + "\", which is not the id of a row of aldi.compare.rows"));
+        if (row.method().equals("backbone-only")) {
+          throw new ConfigError("aldi.compare.reports: row \"" + id + "\" has no towers to report on (method "
+              + "backbone-only)");
+        }
+      }
+    }
+  }
+
   public static final class Bench implements Serializable {
     public final int trainerTriples;
 
@@ -369,6 +458,18 @@ public final class Settings implements Serializable {
 
     List<Integer> getIntList(String path) {
       return root.getIntList(prefix + path);
+    }
+
+    List<String> getStringList(String path) {
+      return root.getStringList(prefix + path);
+    }
+
+    List<Long> getLongList(String path) {
+      return root.getLongList(prefix + path);
+    }
+
+    List<? extends Config> getConfigList(String path) {
+      return root.getConfigList(prefix + path);
     }
   }
 

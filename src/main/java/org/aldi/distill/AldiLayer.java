@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.aldi.backbone.TruncatedNormal;
 import org.aldi.store.SeededHash;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -82,32 +83,19 @@ public class AldiLayer extends SameDiffOutputLayer {
 
   @Override
   public SDVariable defineLayer(SameDiff sd, SDVariable input, SDVariable labels, Map<String, SDVariable> p) {
-    SameDiffChatter.silence();
-    int d = teacherDim;
-    int c = contentWidth();
-    SDVariable eu = input.get(SDIndex.all(), SDIndex.interval(0, d));
-    SDVariable ei = input.get(SDIndex.all(), SDIndex.interval(d, 2 * d));
-    SDVariable ej = input.get(SDIndex.all(), SDIndex.interval(2 * d, 3 * d));
-    SDVariable ci = input.get(SDIndex.all(), SDIndex.interval(3 * d, 3 * d + c));
-    SDVariable cj = input.get(SDIndex.all(), SDIndex.interval(3 * d + c, 3 * d + 2 * c));
+    SDVariable[] x = inputParts(input);
+    SDVariable eu = x[0];
     SDVariable weight = labels.get(SDIndex.all(), SDIndex.interval(0, 1));
 
     SDVariable fu = tower(sd, p, StudentTowers.USER, eu)[0];         // f_U(e_u)
-    SDVariable[] g = tower(sd, p, StudentTowers.ITEM, ci, cj);      // f_I(c_i), f_I(c_j)
-    SDVariable gi = g[0];
-    SDVariable gj = g[1];
-
-    // Teacher scores (Eq. 7) and student scores (Eq. 8).
-    SDVariable tPos = eu.mul(ei).sum(true, 1);
-    SDVariable tNeg = eu.mul(ej).sum(true, 1);
-    SDVariable sPos = fu.mul(gi).sum(true, 1);
-    SDVariable sNeg = fu.mul(gj).sum(true, 1);
+    SDVariable[] g = tower(sd, p, StudentTowers.ITEM, x[3], x[4]);  // f_I(c_i), f_I(c_j)
+    SDVariable[] a = alignment(sd, eu, x[1], x[2], fu, g[0], g[1]);
+    SDVariable sPos = a[0];
+    SDVariable sNeg = a[1];
+    SDVariable tPos = a[2];
+    SDVariable tNeg = a[3];
     SDVariable sGap = sPos.sub(sNeg);
     SDVariable tGap = tPos.sub(tNeg);
-
-    // Identification distance with the batch mean of the negatives (Eq. 20, without the sigmoid).
-    SDVariable dS = gi.mul(gi.sub(gj.mean(true, 0))).sum(true, 1);
-    SDVariable dT = ei.mul(ei.sub(ej.mean(true, 0))).sum(true, 1);
 
     // Per triple: L_basic (BPR, -log sigmoid(s_ui - s_uj)); L_rate (Eq. 12-13, absolute or squared distance of
     // the positive and of the negative scores); L_rank (Eq. 14-15, 22: cross-entropy of sigma(s-gap) against the
@@ -116,13 +104,47 @@ public class AldiLayer extends SameDiffOutputLayer {
     SDVariable basic = sd.nn().softplus(sGap.neg());
     SDVariable rate = distance(sd, tPos.sub(sPos)).add(distance(sd, tNeg.sub(sNeg)));
     SDVariable rank = weight.mul(softCrossEntropy(sd, sGap, tGap));
-    SDVariable iden = weight.mul(softCrossEntropy(sd, dS, dT));
+    SDVariable iden = weight.mul(softCrossEntropy(sd, a[4], a[5]));
     // Eq. 10, summed over the batch: DL4J divides the score and the gradient by the batch size, so the
     // objective that is optimised is the batch mean, as in the reference code.
     SDVariable loss = basic.add(rate.mul(alpha)).add(rank.mul(beta)).add(iden.mul(gamma)).sum();
     loss.markAsLoss();
-    sd.concat("activations", 1, sPos, sNeg, tPos, tNeg, dS, dT);
+    sd.concat("activations", 1, a);
     return loss;
+  }
+
+  /**
+   * The parts of the input rows: e_u, e_i, e_j (teacher embeddings, width d) and c_i, c_j (content, width c; for
+   * sparse content the outputs h of the first layer in front, width hidden). Called first by every layer's graph
+   * definition, so it also quiets ND4J's graph-building output.
+   */
+  protected SDVariable[] inputParts(SDVariable input) {
+    SameDiffChatter.silence();
+    int d = teacherDim;
+    int c = contentWidth();
+    return new SDVariable[] {
+        input.get(SDIndex.all(), SDIndex.interval(0, d)),
+        input.get(SDIndex.all(), SDIndex.interval(d, 2 * d)),
+        input.get(SDIndex.all(), SDIndex.interval(2 * d, 3 * d)),
+        input.get(SDIndex.all(), SDIndex.interval(3 * d, 3 * d + c)),
+        input.get(SDIndex.all(), SDIndex.interval(3 * d + c, 3 * d + 2 * c))};
+  }
+
+  /**
+   * Per triple, the teacher scores t = e_u . e (Eq. 7), the student scores s = u^S . g (Eq. 8, with u^S the
+   * student's user vector and g its item vectors) and the identification distances with the batch mean of the
+   * negatives (Eq. 20, without the sigmoid), in the order of the layer's activations:
+   * [s_ui, s_uj, t_ui, t_uj, d_i^S, d_i^T].
+   */
+  protected static SDVariable[] alignment(SameDiff sd, SDVariable eu, SDVariable ei, SDVariable ej, SDVariable su,
+      SDVariable gi, SDVariable gj) {
+    SDVariable tPos = eu.mul(ei).sum(true, 1);
+    SDVariable tNeg = eu.mul(ej).sum(true, 1);
+    SDVariable sPos = su.mul(gi).sum(true, 1);
+    SDVariable sNeg = su.mul(gj).sum(true, 1);
+    SDVariable dS = gi.mul(gi.sub(gj.mean(true, 0))).sum(true, 1);
+    SDVariable dT = ei.mul(ei.sub(ej.mean(true, 0))).sum(true, 1);
+    return new SDVariable[] {sPos, sNeg, tPos, tNeg, dS, dT};
   }
 
   /** Binary cross-entropy of sigma(logit) against the label sigma(teacherLogit): softplus(x) - p * x. */
@@ -138,7 +160,7 @@ public class AldiLayer extends SameDiffOutputLayer {
    * Linear -> [batch norm] -> tanh -> Linear, applied to equally sized parts stacked into one matrix (one set of
    * batch statistics over all their rows, and one matrix product per layer instead of one per part), then split.
    */
-  private SDVariable[] tower(SameDiff sd, Map<String, SDVariable> p, String tower, SDVariable... parts) {
+  protected SDVariable[] tower(SameDiff sd, Map<String, SDVariable> p, String tower, SDVariable... parts) {
     SDVariable x = parts.length == 1 ? parts[0] : sd.concat(0, parts);
     SDVariable h = sparseContent && tower.equals(StudentTowers.ITEM) ? x // first layer in front
         : x.mmul(p.get(tower + StudentTowers.W1)).add(p.get(tower + StudentTowers.B1));
@@ -166,7 +188,7 @@ public class AldiLayer extends SameDiffOutputLayer {
   }
 
   /** The tower's parameters; inputDim 0: its first layer is in front of this layer. */
-  private void defineTower(SDLayerParams params, String tower, int inputDim) {
+  protected void defineTower(SDLayerParams params, String tower, int inputDim) {
     if (inputDim > 0) {
       params.addWeightParam(tower + StudentTowers.W1, inputDim, hidden);
       params.addBiasParam(tower + StudentTowers.B1, 1, hidden);
@@ -199,21 +221,13 @@ public class AldiLayer extends SameDiffOutputLayer {
   }
 
   /**
-   * Fills an array with z * std, z standard normal redrawn while |z| &gt; 2, from a generator of its own seeded by
-   * (seed, parameter name): a tower's initial weights do not depend on which layer holds them (dense content, or the
-   * sparse first layer in front).
+   * Fills an array with z * std, z standard normal redrawn while |z| &gt; 2 ({@link TruncatedNormal}), from a
+   * generator of its own seeded by (seed, parameter name): a tower's initial weights do not depend on which layer
+   * holds them (dense content, or the sparse first layer in front).
    */
   static void truncatedNormal(INDArray array, double std, long seed, String name) {
-    Random random = new Random(SeededHash.hash(seed, name.hashCode()));
-    long n = array.length();
-    double[] values = new double[(int) n];
-    for (int k = 0; k < n; k++) {
-      double z;
-      do {
-        z = random.nextGaussian();
-      } while (Math.abs(z) > 2);
-      values[k] = z * std;
-    }
+    float[] values = TruncatedNormal.sample(new Random(SeededHash.hash(seed, name.hashCode())), (int) array.length(),
+        std);
     array.assign(Nd4j.create(values, array.shape(), 'c').castTo(array.dataType()));
   }
 

@@ -13,19 +13,18 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
- * The DL4J network of the student: one {@link AldiLayer} (both towers and the objective), behind a
+ * The DL4J network of the student: one {@link AldiLayer} (both towers and the objective; or a baseline's subclass of
+ * it, org.aldi.baselines), behind a
  * {@link SparseContentLayer} (the item tower's first layer, sparse times dense) when the content is sparse; Adam, L2
  * on the tower weights and biases.
  */
 public final class AldiNetwork {
   private AldiNetwork() {}
 
-  /** The ALDI layer; its initial weights are drawn with the seed. */
-  public static AldiLayer layer(Settings.Distill s, InputLayout layout, long seed) {
-    AldiLayer layer = new AldiLayer(layout.teacherDim(), layout.contentDim(), layout.slots() > 0, s.hidden,
-        s.batchNorm, s.alpha, s.beta, s.gamma, s.squaredRatingDistance, s.initStd);
-    layer.setInitSeed(seed);
-    return layer;
+  /** The ALDI layer for input rows of the layout. */
+  public static AldiLayer layer(Settings.Distill s, InputLayout layout) {
+    return new AldiLayer(layout.teacherDim(), layout.contentDim(), layout.slots() > 0, s.hidden, s.batchNorm, s.alpha,
+        s.beta, s.gamma, s.squaredRatingDistance, s.initStd);
   }
 
   /** The item tower's first layer for sparse content, or null for dense content. */
@@ -57,10 +56,20 @@ public final class AldiNetwork {
         .build();
   }
 
+  /** The ALDI student's network. */
   public static MultiLayerNetwork create(Settings.Distill s, InputLayout layout, long seed) {
+    return create(layer(s, layout), s, layout, seed);
+  }
+
+  /**
+   * A network of one layer (ALDI's or a baseline's, made for the layout) behind the sparse first layer when the
+   * content is sparse, with the distillation settings' optimiser and L2; the initial weights of both layers are
+   * drawn with the seed.
+   */
+  public static MultiLayerNetwork create(AldiLayer layer, Settings.Distill s, InputLayout layout, long seed) {
+    layer.setInitSeed(seed);
     MultiLayerNetwork net = new MultiLayerNetwork(
-        configuration(sparseLayer(s, layout, seed), layer(s, layout, seed), s.learningRate, s.l2, seed,
-            DataType.FLOAT));
+        configuration(sparseLayer(s, layout, seed), layer, s.learningRate, s.l2, seed, DataType.FLOAT));
     net.init();
     return net;
   }

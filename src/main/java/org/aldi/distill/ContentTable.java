@@ -83,7 +83,7 @@ public final class ContentTable implements Serializable {
    * A table of the given rows: ids ascending and distinct; contents all of one kind, a List of numbers (an array
    * column's value: dense rows) or ml Vectors (sparse rows), of one dimension.
    */
-  static ContentTable of(int[] ids, List<Object> contents, String what) {
+  public static ContentTable of(int[] ids, List<Object> contents, String what) {
     int n = ids.length;
     if (n == 0) {
       throw new IllegalStateException(what + " is empty");

@@ -30,9 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains the ALDI student (towers f_U, f_I) on the sampled triples ({@link EpochTrainer}: DL4J's Spark parameter
- * averaging, or one network in the driver),
- * validating every epoch on cold-validation NDCG@K and keeping the best epoch (reference code §3.3).
+ * Trains the ALDI student (towers f_U, f_I), or a baseline's ({@link Student}), on the sampled triples
+ * ({@link EpochTrainer}: DL4J's Spark parameter averaging, or one network in the driver), validating every epoch on cold-validation NDCG@K and keeping the best epoch (reference code §3.3).
  *
  * <p>Writes model/: network.zip (the DL4J network of the best epoch), towers.json (inference towers with
  * batch-norm population statistics), student_users (user, vector = f_U(e_u)), student_items (item,
@@ -55,6 +54,11 @@ public final class DistillStage implements Stage {
 
   @Override
   public void run(RunFolder run, Settings settings) {
+    train(run, settings, Student.ALDI);
+  }
+
+  /** Trains a student (ALDI or a baseline of org.aldi.baselines) and writes model/. */
+  public void train(RunFolder run, Settings settings, Student student) {
     SparkSession spark = run.spark();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Settings.Distill s = settings.distill;
@@ -62,7 +66,7 @@ public final class DistillStage implements Stage {
     Dataset<Row> userFactors = run.read(RunFolder.BACKBONE, "user_factors");
     Dataset<Row> content = run.read(RunFolder.INPUT, "item_content");
     Dataset<Row> triples = run.read(RunFolder.TRIPLES, "triples");
-    TrainingBatches batches = trainingBatches(run, settings);
+    TrainingBatches batches = trainingBatches(run, settings, student);
     Broadcast<TrainingBatches> batchesBroadcast = jsc.broadcast(batches);
     // triples per epoch set: for the throughput log and the time estimate
     Map<Integer, Long> setSizes = new LinkedHashMap<>();
@@ -79,11 +83,11 @@ public final class DistillStage implements Stage {
     // A fixed, bounded sample of training batches: batch-norm population statistics and the loss log.
     List<DataSet> monitor = monitorBatches(triples, batches, s);
 
-    MultiLayerNetwork net = AldiNetwork.create(s, layout, settings.run.seed);
+    MultiLayerNetwork net = AldiNetwork.create(student.layer(s, layout), s, layout, settings.run.seed);
     AldiLayer layer = AldiNetwork.layerOf(net);
-    LOG.info("distill: {} parameters, batch {}, Adam lr {}, L2 {}, alpha {} beta {} gamma {}, rating distance {}, "
-            + "batch norm {}", net.numParams(), s.batchSize, s.learningRate, s.l2, s.alpha, s.beta, s.gamma,
-        s.squaredRatingDistance ? "squared" : "absolute", s.batchNorm);
+    LOG.info("distill: method '{}', {} parameters, batch {}, Adam lr {}, L2 {}, alpha {} beta {} gamma {}, "
+            + "rating distance {}, batch norm {}", student.name(), net.numParams(), s.batchSize, s.learningRate, s.l2,
+        s.alpha, s.beta, s.gamma, s.squaredRatingDistance ? "squared" : "absolute", s.batchNorm);
     EpochTrainer trainer = EpochTrainer.create(settings, jsc, net, batches, batchesBroadcast);
     LOG.info("distill: trainer '{}'", s.localTrainer ? "local" : "parameter-averaging");
 
@@ -111,8 +115,8 @@ public final class DistillStage implements Stage {
           long epochTriples = setSizes.getOrDefault(set, 0L);
           net = trainer.fit(triples.where(col("epoch").equalTo(set)).select("user", "pos", "neg"), epochTriples);
           double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
-          Map<String, Double> terms = lossTerms(net, monitor, layer);
-          StudentTowers towers = StudentTowers.fromNetwork(net, features(monitor));
+          Map<String, Double> terms = lossTerms(net, monitor, layer, student);
+          StudentTowers towers = student.towers(net, monitor);
           current = new Epoch(epoch, trainSeconds, (System.nanoTime() - epochStart) / 1e9, epochTriples, terms, towers,
               net.params().dup());
         }
@@ -154,24 +158,30 @@ public final class DistillStage implements Stage {
     LOG.info("distill: best epoch {} with validation cold {} {}", best.epoch, ndcgKey,
         String.format("%.4f", best.ndcg));
     net.setParams(best.params);
-    write(run, settings, net, best.towers, userFactors, content, history, best.epoch, best.ndcg, jsc);
+    write(run, settings, student, net, best.towers, monitor, userFactors, content, history, best.epoch, best.ndcg,
+        jsc);
     batchesBroadcast.destroy();
   }
 
-  /**
-   * The minibatch builder of a run: the teacher embeddings (backbone/), the item content (input/) and the teacher
-   * weights (from split/train), all user- or item-sized, on the driver.
-   */
+  /** The ALDI student's minibatch builder of a run ({@link #trainingBatches(RunFolder, Settings, Student)}). */
   public static TrainingBatches trainingBatches(RunFolder run, Settings settings) {
+    return trainingBatches(run, settings, Student.ALDI);
+  }
+
+  /**
+   * The minibatch builder of a run for a student: the teacher embeddings (backbone/), the item content (input/) and
+   * the teacher weights (from split/train), all user- or item-sized, on the driver.
+   */
+  public static TrainingBatches trainingBatches(RunFolder run, Settings settings, Student student) {
     Settings.Distill s = settings.distill;
     Dataset<Row> content = run.read(RunFolder.INPUT, "item_content");
     FeatureTable teacherWeights = FeatureTable.ofScalars(TeacherWeights.compute(run.read(RunFolder.SPLIT, "train"),
         s.teacherWeightMode, s.omega, s.referenceM, content.count()));
-    return new TrainingBatches(
+    return student.batches(
         FeatureTable.collect(run.read(RunFolder.BACKBONE, "user_factors"), "id", "features", "backbone/user_factors"),
         FeatureTable.collect(run.read(RunFolder.BACKBONE, "item_factors"), "id", "features", "backbone/item_factors"),
         ContentTable.collect(content, "item", "features", "input/item_content"),
-        teacherWeights, s.batchSize);
+        teacherWeights, settings);
   }
 
   /** One trained epoch: its loss terms, inference towers and parameters, and its validation once started. */
@@ -259,27 +269,20 @@ public final class DistillStage implements Stage {
     return monitor;
   }
 
-  private static List<INDArray> features(List<DataSet> batches) {
-    List<INDArray> list = new ArrayList<>();
-    for (DataSet b : batches) {
-      list.add(b.getFeatures());
-    }
-    return list;
-  }
-
   /** Mean of each loss term over the monitor batches. */
-  private static Map<String, Double> lossTerms(MultiLayerNetwork net, List<DataSet> monitor, AldiLayer layer) {
+  private static Map<String, Double> lossTerms(MultiLayerNetwork net, List<DataSet> monitor, AldiLayer layer,
+      Student student) {
     Map<String, Double> sum = new LinkedHashMap<>();
     for (DataSet b : monitor) {
-      AldiLoss.terms(net.output(b.getFeatures()), b.getLabels(), layer).forEach((k, v) -> sum.merge(k, v, Double::sum));
+      student.terms(net.output(b.getFeatures()), b.getLabels(), layer).forEach((k, v) -> sum.merge(k, v, Double::sum));
     }
     sum.replaceAll((k, v) -> v / monitor.size());
     return sum;
   }
 
-  private void write(RunFolder run, Settings settings, MultiLayerNetwork net, StudentTowers towers,
-      Dataset<Row> userFactors, Dataset<Row> content, List<Map<String, Object>> history, int bestEpoch,
-      double best, JavaSparkContext jsc) {
+  private void write(RunFolder run, Settings settings, Student student, MultiLayerNetwork net, StudentTowers towers,
+      List<DataSet> monitor, Dataset<Row> userFactors, Dataset<Row> content, List<Map<String, Object>> history,
+      int bestEpoch, double best, JavaSparkContext jsc) {
     Broadcast<StudentTowers> towersBroadcast = jsc.broadcast(towers);
     StageOutput.write(run, name(), settings, out -> {
       try (OutputStream stream = out.create("network.zip")) {
@@ -288,7 +291,9 @@ public final class DistillStage implements Stage {
       out.writeBytes("towers.json", towers.toJson());
       out.writeParquet("student_users", StudentVectors.users(userFactors, towersBroadcast));
       out.writeParquet("student_items", StudentVectors.items(content, towersBroadcast));
+      student.writeExtra(out, run, net, monitor);
       Map<String, Object> summary = new LinkedHashMap<>();
+      summary.put("method", student.name());
       summary.put("best_epoch", bestEpoch);
       summary.put("best_val_cold_ndcg@" + settings.evaluate.validationK, best);
       summary.put("epochs", history);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,43 +55,58 @@ public final class StudentTowers implements Serializable {
    * population statistics from sample training batches (input rows as the network sees them).
    */
   public static StudentTowers fromNetwork(MultiLayerNetwork net, List<INDArray> sampleBatches) {
+    InputLayout layout = AldiNetwork.layout(net);
+    int d = layout.teacherDim();
+    int c = layout.contentWidth();
+    List<INDArray> userInputs = new ArrayList<>();
+    List<INDArray> itemInputs = new ArrayList<>();
+    for (INDArray batch : sampleBatches) {
+      INDArray x = batch.castTo(DataType.FLOAT);
+      userInputs.add(x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).dup());
+      itemInputs.add(Nd4j.vstack(
+          x.get(NDArrayIndex.all(), NDArrayIndex.interval(layout.contentOffset(0), layout.contentOffset(0) + c)).dup(),
+          x.get(NDArrayIndex.all(), NDArrayIndex.interval(layout.contentOffset(1), layout.contentOffset(1) + c)).dup()));
+    }
+    return withStatistics(AldiNetwork.towerParameters(net), AldiNetwork.layerOf(net).isBatchNorm(), userInputs,
+        itemInputs, layout.slots());
+  }
+
+  /**
+   * Inference towers from trained parameters (names as in {@link #toJson}) and, with batch normalisation, the
+   * population statistics of the first layer's outputs over sample inputs of each tower (one array per training
+   * batch, as the tower saw them in training; item inputs dense, or in slots when itemSlots &gt; 0). Without
+   * parameters of the user tower f_U is the identity (a generative baseline scores e_u . g(c_i), Eq. 4).
+   */
+  public static StudentTowers withStatistics(Map<String, INDArray> params, boolean batchNorm,
+      List<INDArray> userInputs, List<INDArray> itemInputs, int itemSlots) {
     Map<String, float[]> arrays = new LinkedHashMap<>();
     Map<String, long[]> shapes = new LinkedHashMap<>();
-    for (Map.Entry<String, INDArray> e : AldiNetwork.towerParameters(net).entrySet()) {
+    for (Map.Entry<String, INDArray> e : params.entrySet()) {
       arrays.put(e.getKey(), e.getValue().castTo(DataType.FLOAT).dup('c').data().asFloat());
       shapes.put(e.getKey(), e.getValue().shape());
     }
-    boolean batchNorm = AldiNetwork.layerOf(net).isBatchNorm();
-    StudentTowers towers = new StudentTowers(arrays, shapes, false);
     if (batchNorm) {
-      InputLayout layout = AldiNetwork.layout(net);
-      int d = layout.teacherDim();
-      int c = layout.contentWidth();
-      INDArray userSum = null;
-      INDArray itemSum = null;
-      INDArray userVarSum = null;
-      INDArray itemVarSum = null;
-      for (INDArray batch : sampleBatches) {
-        INDArray x = batch.castTo(DataType.FLOAT);
-        INDArray users = x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, d)).dup();
-        INDArray items = Nd4j.vstack(
-            x.get(NDArrayIndex.all(), NDArrayIndex.interval(layout.contentOffset(0), layout.contentOffset(0) + c)).dup(),
-            x.get(NDArrayIndex.all(), NDArrayIndex.interval(layout.contentOffset(1), layout.contentOffset(1) + c)).dup());
-        INDArray hu = towers.firstLayer(USER, users, 0);
-        INDArray hi = towers.firstLayer(ITEM, items, layout.slots());
-        userSum = add(userSum, hu.mean(0));
-        itemSum = add(itemSum, hi.mean(0));
-        // unbiased batch variance m/(m-1) * biased, as in Algorithm 2
-        userVarSum = add(userVarSum, hu.var(true, 0));
-        itemVarSum = add(itemVarSum, hi.var(true, 0));
+      StudentTowers towers = new StudentTowers(arrays, shapes, false);
+      if (arrays.containsKey(USER + W1)) {
+        towers.putStatistics(USER, userInputs, 0);
       }
-      int n = sampleBatches.size();
-      put(arrays, shapes, USER + BN_MEAN, userSum.div(n));
-      put(arrays, shapes, USER + BN_VAR, userVarSum.div(n));
-      put(arrays, shapes, ITEM + BN_MEAN, itemSum.div(n));
-      put(arrays, shapes, ITEM + BN_VAR, itemVarSum.div(n));
+      towers.putStatistics(ITEM, itemInputs, itemSlots);
     }
     return new StudentTowers(arrays, shapes, batchNorm);
+  }
+
+  /** Mean over the batches of the first layer's batch mean and unbiased batch variance (Algorithm 2). */
+  private void putStatistics(String tower, List<INDArray> inputs, int slots) {
+    INDArray sum = null;
+    INDArray varSum = null;
+    for (INDArray x : inputs) {
+      INDArray h = firstLayer(tower, x, slots);
+      sum = add(sum, h.mean(0));
+      // unbiased batch variance m/(m-1) * biased, as in Algorithm 2
+      varSum = add(varSum, h.var(true, 0));
+    }
+    put(arrays, shapes, tower + BN_MEAN, sum.div(inputs.size()));
+    put(arrays, shapes, tower + BN_VAR, varSum.div(inputs.size()));
   }
 
   private static INDArray add(INDArray sum, INDArray value) {
@@ -132,13 +148,14 @@ public final class StudentTowers implements Serializable {
     return (int) shapes.get(ITEM + W1)[0];
   }
 
+  /** The teacher (and output) dimension d. */
   public int teacherDim() {
-    return (int) shapes.get(USER + W1)[0];
+    return (int) shapes.get(ITEM + W2)[1];
   }
 
-  /** f_U for a batch of teacher user embeddings, rows of an (n x d) array. */
+  /** f_U for a batch of teacher user embeddings, rows of an (n x d) array (a copy of them without f_U). */
   public INDArray mapUsers(INDArray teacherUsers) {
-    return apply(USER, teacherUsers, 0);
+    return arrays.containsKey(USER + W1) ? apply(USER, teacherUsers, 0) : teacherUsers.castTo(DataType.FLOAT).dup();
   }
 
   /** f_I for a batch of dense item content vectors, rows of an (n x c) array. */

@@ -12,9 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Turns triples (user, pos, neg) into minibatches for {@link AldiLayer}: input rows [e_u | e_i | e_j | c_i | c_j]
  * (content in the layout of its {@link ContentTable}: dense, or sparse slots) and label w_i. Runs on the executors,
- * with the tables broadcast.
+ * with the tables broadcast. A baseline may extend the rows (DropoutNet's dropout masks) by overriding {@link #build}.
  */
-public final class TrainingBatches implements Serializable {
+public class TrainingBatches implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final FeatureTable users;

@@ -13,6 +13,7 @@ import org.aldi.ranking.ColdStartEvaluator;
 import org.aldi.ranking.ColdStartEvaluator.Evaluation;
 import org.aldi.ranking.ColdStartEvaluator.Part;
 import org.aldi.ranking.ColdStartEvaluator.Task;
+import org.aldi.score.ScoringVectors;
 import org.aldi.store.Lineage;
 import org.aldi.store.RunFolder;
 import org.aldi.store.Stage;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The "eval" stage: overall (Eq. 1), warm (Eq. 2) and cold (Eq. 3) recommendation on the test part, with Eq. 9
- * scores from the backbone's teacher vectors and the distillation stage's student vectors. Writes
+ * scores from the backbone's teacher vectors and the model stage's student vectors ({@link ScoringVectors}). Writes
  * eval/metrics.json (means per task, with the number of users averaged and of candidate items ranked),
  * eval/users.json (users averaged per task) and eval/per_user (Parquet).
  */
@@ -46,10 +47,7 @@ public final class EvaluateStage implements Stage {
 
   @Override
   public void run(RunFolder run, Settings settings) {
-    Dataset<Row> teacherUsers = run.read(RunFolder.BACKBONE, "user_factors");
-    Dataset<Row> teacherItems = run.read(RunFolder.BACKBONE, "item_factors");
-    Dataset<Row> studentUsers = run.read(RunFolder.MODEL, "student_users");
-    Dataset<Row> studentItems = run.read(RunFolder.MODEL, "student_items");
+    ScoringVectors vectors = ScoringVectors.read(run);
     int[] ks = settings.evaluate.ks;
 
     ObjectNode metrics = JSON.createObjectNode();
@@ -61,8 +59,8 @@ public final class EvaluateStage implements Stage {
         long rows = 0;
         for (Task task : Task.values()) {
           long start = System.nanoTime();
-          Evaluation e = evaluator.evaluate(task, Part.TEST, teacherUsers, teacherItems, studentUsers, studentItems,
-              ks, true);
+          Evaluation e = evaluator.evaluate(task, Part.TEST, vectors.warmUsers(), vectors.warmItems(),
+              vectors.coldUsers(), vectors.coldItems(), ks, true);
           LOG.info("{} task: {} users ranked in {} s", task.key(), e.users(),
               String.format("%.1f", (System.nanoTime() - start) / 1e9));
           ObjectNode means = metrics.putObject(task.key());

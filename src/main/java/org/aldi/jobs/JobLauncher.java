@@ -3,6 +3,7 @@ package org.aldi.jobs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.aldi.config.ConfigError;
 import org.aldi.config.ConfigLoader;
 import org.aldi.config.Settings;
@@ -56,10 +57,19 @@ public final class JobLauncher {
 
   /** Loads the settings, starts Spark and runs the body; a configuration error exits with status 2. */
   public static void run(String[] args, BiConsumer<SparkSession, Settings> body) {
+    run(args, settings -> settings, body);
+  }
+
+  /**
+   * Loads the settings, prepares what the body needs from them (a configuration error there, too, stops the job
+   * before Spark starts), starts Spark and runs the body; a configuration error exits with status 2.
+   */
+  public static <T> void run(String[] args, Function<Settings, T> prepare, BiConsumer<SparkSession, T> body) {
     try {
       Settings settings = load(args);
+      T prepared = prepare.apply(settings);
       try (SparkSession spark = session(settings)) {
-        body.accept(spark, settings);
+        body.accept(spark, prepared);
       }
     } catch (ConfigError e) {
       System.err.println("configuration error: " + e.getMessage());
@@ -85,8 +95,7 @@ public final class JobLauncher {
     for (Stage stage : stages) {
       long start = System.nanoTime();
       if (settings.run.resume) {
-        String staleness = StageInputs.staleness(run, stage.name(),
-            StageInputs.compute(run, settings, stage.lineage(settings)));
+        String staleness = StageInputs.staleness(run, stage, settings);
         if (staleness == null) {
           LOG.info("stage {}: output complete and up to date, skipped (aldi.run.if-exists = resume)", stage.name());
           times.append(String.format("  %-10s  skipped (up to date)%n", stage.name()));

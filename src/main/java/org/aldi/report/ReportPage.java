@@ -41,7 +41,11 @@ final class ReportPage {
         .append(escape(key.substring("val_cold_".length()))).append(" ")
         .append(number(history.get("epochs").get(history.get("best_epoch").asInt()).get(key).asDouble()))
         .append(". Loss terms are means over fixed monitor batches of training triples (total = basic + alpha rate"
-            + " + beta rank + gamma iden, without L2), from <code>model/history.json</code>.</p>\n");
+            + " + beta rank + gamma iden, without L2), from <code>model/history.json</code>.")
+        .append(history.path("method").asText("aldi").equals("aldi") ? ""
+            : " Method <code>" + escape(history.get("method").asText()) + "</code> (aldi.distill.method): total is "
+                + "its own objective; basic, rate, rank and iden are ALDI's terms measured on its student.")
+        .append("</p>\n");
     h.append(image("loss.svg", plots)).append(image("validation.svg", plots));
     h.append("<details><summary>Per-epoch values</summary>\n").append(historyTable(history, key)).append("</details>\n");
 

@@ -28,6 +28,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The "report" stage: a static HTML report of the run, report/index.html with SVG plots next to it: the test
@@ -39,6 +41,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ReportStage implements Stage {
   /** Share of the pooled values left out at each end of a histogram's range. */
   static final double TAIL = 0.005;
+  private static final Logger LOG = LoggerFactory.getLogger(ReportStage.class);
 
   @Override
   public String name() {
@@ -54,6 +57,11 @@ public final class ReportStage implements Stage {
 
   @Override
   public void run(RunFolder run, Settings settings) {
+    if (!run.has(RunFolder.MODEL, "towers.json")) {
+      LOG.info("report: model/ of {} has no student towers (aldi.distill.method = {}): nothing to report",
+          run.root(), settings.distill.method);
+      return;
+    }
     JsonNode metrics = run.readJson(RunFolder.EVAL, "metrics.json");
     JsonNode users = run.readJson(RunFolder.EVAL, "users.json");
     JsonNode history = run.readJson(RunFolder.MODEL, "history.json");

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import java.util.List;
 import org.aldi.config.Settings;
 import org.aldi.score.Eq9;
+import org.aldi.score.ScoringVectors;
 import org.aldi.split.SplitStage;
 import org.aldi.store.RunFolder;
 import org.apache.spark.sql.Dataset;
@@ -39,7 +40,7 @@ public final class ServingVectors {
 
   /** (user, vector) = [e_u ; f_U(e_u)] for every user with a teacher and a student vector. */
   public static Dataset<Row> users(RunFolder run) {
-    return Eq9.users(run.read(RunFolder.BACKBONE, "user_factors"), run.read(RunFolder.MODEL, "student_users"));
+    return Eq9.users(ScoringVectors.read(run).warmUsers(), run.read(RunFolder.MODEL, "student_users"));
   }
 
   /** (item, vector, cold): the run's warm and cold items, plus the embedded new items when there are any. */
@@ -54,6 +55,6 @@ public final class ServingVectors {
       students = students.unionByName(fresh);
       cold = cold.unionByName(fresh.select("item"));
     }
-    return Eq9.items(run.read(RunFolder.BACKBONE, "item_factors"), students, cold);
+    return Eq9.items(ScoringVectors.read(run).warmItems(), students, cold);
   }
 }

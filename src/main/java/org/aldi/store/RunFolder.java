@@ -48,13 +48,35 @@ public final class RunFolder {
 
   private final SparkSession spark;
   private final Path root;
+  private final RunFolder shared;
+  private final Set<String> sharedStages;
   private String currentStage;
   private Lineage currentLineage;
   private ObjectNode currentInputs;
 
   public RunFolder(SparkSession spark, String dir) {
+    this(spark, dir, null, Set.of());
+  }
+
+  private RunFolder(SparkSession spark, String dir, RunFolder shared, Set<String> sharedStages) {
     this.spark = spark;
     this.root = new Path(dir);
+    this.shared = shared;
+    this.sharedStages = Set.copyOf(sharedStages);
+  }
+
+  /**
+   * A run folder that reads the given stages from this one and keeps every other stage in its own folder dir: runs
+   * that share, for example, a split and a backbone but train different models. The shared stages are read-only
+   * through it.
+   */
+  public RunFolder sharing(String dir, Set<String> stages) {
+    return new RunFolder(spark, dir, this, stages);
+  }
+
+  /** True when the stage is read from another run folder ({@link #sharing}) and cannot be written through this one. */
+  public boolean isShared(String stage) {
+    return sharedStages.contains(stage);
   }
 
   public SparkSession spark() {
@@ -70,7 +92,7 @@ public final class RunFolder {
    * path it is (an output kept outside the run folder, such as aldi.serve.new-item-vectors).
    */
   public Path stagePath(String stage) {
-    return resolve(root, stage);
+    return isShared(stage) ? shared.stagePath(stage) : resolve(root, stage);
   }
 
   /** A stage output named as in {@link #stagePath}, next to the outputs of {@code folder}. */

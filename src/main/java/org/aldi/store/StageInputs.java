@@ -65,6 +65,14 @@ public final class StageInputs {
 
   /**
    * Why the stage has to run again under aldi.run.if-exists = resume, or null when its output is complete and was
+   * made from the same inputs as its lineage's current ones.
+   */
+  public static String staleness(RunFolder run, Stage stage, Settings settings) {
+    return staleness(run, stage.name(), compute(run, settings, stage.lineage(settings)));
+  }
+
+  /**
+   * Why the stage has to run again under aldi.run.if-exists = resume, or null when its output is complete and was
    * made from the same inputs ({@code current}).
    */
   public static String staleness(RunFolder run, String stage, JsonNode current) {

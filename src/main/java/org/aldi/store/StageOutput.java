@@ -93,6 +93,10 @@ public final class StageOutput {
    * folders that an interrupted earlier write of this stage left (one writer per run folder).
    */
   public static StageOutput begin(RunFolder run, String stage, Settings settings) {
+    if (run.isShared(stage)) {
+      throw new IllegalStateException("stage " + stage + " of " + run.root() + " is shared from "
+          + run.stagePath(stage) + " and cannot be written there");
+    }
     Path target = run.stagePath(stage);
     try {
       FileSystem fs = run.fileSystem(target);
@@ -206,7 +210,8 @@ public final class StageOutput {
     return version == null ? "dev" : version;
   }
 
-  static String sha256(String text) {
+  /** Hex SHA-256 of a text (UTF-8). */
+  public static String sha256(String text) {
     return sha256(text.getBytes(StandardCharsets.UTF_8));
   }
 

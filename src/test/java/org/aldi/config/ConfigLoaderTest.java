@@ -27,7 +27,8 @@ class ConfigLoaderTest {
 
   @Test
   void everyConfFileOfTheProjectLoads() {
-    for (String name : new String[] {"conf/citeulike-a.conf", "conf/local.conf", "conf/cluster.conf"}) {
+    for (String name : new String[] {"conf/citeulike-a.conf", "conf/local.conf", "conf/cluster.conf",
+        "conf/comparison-citeulike-a-paper-split.conf"}) {
       if (new File(name).exists()) {
         ConfigLoader.load(List.of(name), List.of());
       }
@@ -55,13 +56,34 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void methodAndComparisonRowsAreChecked() {
+    assertMessage("aldi.distill.method", "distill.method=heater");
+    assertMessage("aldi.distill.dropoutnet.dropout", "distill.dropoutnet.dropout=1");
+    assertMessage("aldi.compare.seeds", "compare.seeds=[1, 1]");
+    assertMessage("aldi.compare.max-users", "compare.max-users=[-5]");
+    assertMessage("aldi.compare.rows[1].id", "compare.rows=[{id=a, method=aldi}, {id=\"B c\", method=aldi}]");
+    assertMessage("aldi.compare.rows[1].id \"a\" is used", "compare.rows=[{id=a, method=aldi}, {id=a, method=aldi}]");
+    assertMessage("aldi.compare.rows[0].method", "compare.rows=[{id=a, method=gar}]");
+    assertMessage("aldi.compare.rows[0] has an unknown field \"sets\"",
+        "compare.rows=[{id=a, method=aldi, sets=[\"distill.l2=0\"]}]");
+    assertMessage("aldi.compare.rows[0].set: \"backbone.dimension=64\"",
+        "compare.rows=[{id=a, method=aldi, set=[\"backbone.dimension=64\"]}]");
+    assertMessage("aldi.compare.reports names \"deepmusic\"", "compare.rows=[{id=a, method=aldi}]");
+    assertMessage("aldi.compare.reports: row \"b\"",
+        "compare.rows=[{id=b, method=backbone-only}]", "compare.reports=[b]");
+    Settings s = ConfigLoader.load(List.of(), List.of());
+    assertEquals(11, s.compare.rows.size(), "the default rows: 4 methods and 7 ablations");
+    assertEquals(List.of("distill.loss.alpha=0"), s.compare.rows.get(4).set());
+  }
+
+  @Test
   void missingConfFileIsAnError() {
     ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(List.of("no/such.conf"), List.of()));
     assertTrue(e.getMessage().contains("no/such.conf"));
   }
 
-  private static void assertMessage(String key, String override) {
-    ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(List.of(), List.of(override)));
-    assertTrue(e.getMessage().contains(key), override + " -> " + e.getMessage());
+  private static void assertMessage(String key, String... overrides) {
+    ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(List.of(), List.of(overrides)));
+    assertTrue(e.getMessage().contains(key), List.of(overrides) + " -> " + e.getMessage());
   }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.aldi.config.ConfigLoader;
+import org.aldi.baselines.DeepMusicLayer;
 import org.aldi.config.Settings;
 import org.aldi.store.RunFolder;
 import org.aldi.testing.GradientCheck;
@@ -47,16 +48,15 @@ class SparseContentTest {
   static final int B = 6;
   static final long SEED = 5;
 
-  private static AldiLayer aldiLayer(boolean sparse, boolean batchNorm) {
-    AldiLayer layer = new AldiLayer(D, C, sparse, H, batchNorm, 0.3, 0.9, 0.5, false, 0.5);
-    layer.setInitSeed(SEED);
-    return layer;
+  static MultiLayerNetwork network(boolean sparse, boolean batchNorm) {
+    return network(sparse, new AldiLayer(D, C, sparse, H, batchNorm, 0.3, 0.9, 0.5, false, 0.5));
   }
 
-  static MultiLayerNetwork network(boolean sparse, boolean batchNorm) {
+  /** A network of the layer (ALDI's or a baseline's), behind the sparse first layer when sparse. */
+  static MultiLayerNetwork network(boolean sparse, AldiLayer layer) {
+    layer.setInitSeed(SEED);
     MultiLayerNetwork net = new MultiLayerNetwork(AldiNetwork.configuration(
-        sparse ? new SparseContentLayer(D, C, SLOTS, H, 0.5, SEED) : null, aldiLayer(sparse, batchNorm), 1e-2, 0.0,
-        12345, DataType.DOUBLE));
+        sparse ? new SparseContentLayer(D, C, SLOTS, H, 0.5, SEED) : null, layer, 1e-2, 0.0, 12345, DataType.DOUBLE));
     net.init();
     return net;
   }
@@ -115,14 +115,7 @@ class SparseContentTest {
     MultiLayerNetwork sparse = network(true, batchNorm);
     assertSameArrays(AldiNetwork.towerParameters(dense), AldiNetwork.towerParameters(sparse), 0, "initial towers");
     DataSet[] data = batches(11);
-    for (MultiLayerNetwork net : List.of(dense, sparse)) {
-      DataSet d = net == dense ? data[0] : data[1];
-      net.setInput(d.getFeatures());
-      net.setLabels(d.getLabels());
-      net.computeGradientAndScore();
-    }
-    assertEquals(dense.score(), sparse.score(), 1e-12 * Math.abs(dense.score()));
-    assertSameArrays(towerGradients(dense), towerGradients(sparse), 1e-10, "gradients");
+    assertSameScoreAndGradients(dense, sparse, data);
     assertArrayEquals(dense.output(data[0].getFeatures()).dup('c').data().asDouble(),
         sparse.output(data[1].getFeatures()).dup('c').data().asDouble(), 1e-10, "per-triple scores and distances");
     for (int step = 0; step < 5; step++) {
@@ -131,6 +124,24 @@ class SparseContentTest {
       sparse.fit(next[1]);
     }
     assertSameArrays(AldiNetwork.towerParameters(dense), AldiNetwork.towerParameters(sparse), 1e-9, "after 5 steps");
+  }
+
+  /**
+   * DeepMusic (org.aldi.baselines) on sparse content: its only tower, the item tower, starts with the sparse layer as
+   * ALDI's does; gradients against finite differences, and the dense path's score and gradients on the same content.
+   */
+  @ParameterizedTest(name = "batchNorm={0}")
+  @ValueSource(booleans = {true, false})
+  void deepMusicOnSparseContentMatchesFiniteDifferencesAndTheDensePath(boolean batchNorm) {
+    MultiLayerNetwork dense = network(false, new DeepMusicLayer(D, C, false, H, batchNorm, 0.5));
+    MultiLayerNetwork sparse = network(true, new DeepMusicLayer(D, C, true, H, batchNorm, 0.5));
+    DataSet[] data = batches(41);
+    long checked = GradientCheck.assertMatchesFiniteDifferences(sparse, data[1]);
+    assertEquals((C * H + H) + (H * D + D) + (batchNorm ? 2 * H : 0), checked, "the item tower's parameters only");
+    assertSameScoreAndGradients(dense, sparse, data);
+    StudentTowers towers = StudentTowers.fromNetwork(sparse, List.of(data[1].getFeatures()));
+    INDArray users = Nd4j.randn(DataType.FLOAT, 3, D);
+    assertEquals(users, towers.mapUsers(users), "no user tower: cold items score e_u . g(c_i)");
   }
 
   /** Inference towers of the two networks are the same, and map dense content and its slots to the same vectors. */
@@ -231,6 +242,18 @@ class SparseContentTest {
         return dense;
       }
     };
+  }
+
+  /** The dense network on the dense batch and the sparse one on its slots: the same score and tower gradients. */
+  private static void assertSameScoreAndGradients(MultiLayerNetwork dense, MultiLayerNetwork sparse, DataSet[] data) {
+    for (MultiLayerNetwork net : List.of(dense, sparse)) {
+      DataSet d = net == dense ? data[0] : data[1];
+      net.setInput(d.getFeatures());
+      net.setLabels(d.getLabels());
+      net.computeGradientAndScore();
+    }
+    assertEquals(dense.score(), sparse.score(), 1e-12 * Math.abs(dense.score()));
+    assertSameArrays(towerGradients(dense), towerGradients(sparse), 1e-10, "gradients");
   }
 
   private static Map<String, INDArray> towerGradients(MultiLayerNetwork net) {

@@ -31,7 +31,7 @@ class RunFolderLineageTest {
   @TempDir Path dir;
 
   /** A stage that reads value.json of each upstream stage (its lineage) and writes its own, naming what it read. */
-  private static Stage stage(String name, String... upstream) {
+  static Stage stage(String name, String... upstream) {
     return new Stage() {
       @Override
       public String name() {

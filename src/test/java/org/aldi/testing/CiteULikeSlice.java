@@ -97,7 +97,8 @@ public final class CiteULikeSlice {
         "spark.partitions=2");
   }
 
-  private static List<String> firstUsers() throws IOException {
+  /** The first {@link #USERS} lines of the embedded users.dat. */
+  public static List<String> firstUsers() throws IOException {
     List<String> lines = new ArrayList<>();
     try (BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(
         new FileInputStream("src/main/data/citeulike-a/users.dat.gz")), StandardCharsets.US_ASCII))) {

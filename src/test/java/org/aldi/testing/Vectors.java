@@ -26,6 +26,14 @@ public final class Vectors {
     return s;
   }
 
+  public static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int k = 0; k < a.length; k++) {
+      s += a[k] * b[k];
+    }
+    return s;
+  }
+
   /** A Spark array column's value as floats. */
   public static float[] floats(List<?> values) {
     float[] x = new float[values.size()];
